@@ -1,0 +1,144 @@
+using System.Numerics;
+
+namespace Ember.Backends.Cpu;
+
+/// <summary>A float → float function, with a span body (SIMD) and a scalar body (strided tails).</summary>
+internal interface IUnaryOp
+{
+    T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+    void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>A binary function of numbers: span∘span, span∘scalar and scalar∘span bodies for broadcast rows.</summary>
+internal interface IBinaryOp
+{
+    T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>;
+    void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T>;
+    void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T>;
+    void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T>;
+}
+
+/// <summary>A predicate on two numbers; results are stored as Bool (one byte).</summary>
+internal interface ICompareOp
+{
+    bool Test<T>(T a, T b) where T : unmanaged, INumber<T>;
+}
+
+/// <summary>
+/// The generic drivers every elementwise op runs through: cast inputs to the compute dtype, plan
+/// broadcast rows, split rows across threads, and call the op's span body on each row.
+/// </summary>
+internal static unsafe class Elementwise
+{
+    /// <summary>y = op(x) for a floating-point x, into a new contiguous tensor.</summary>
+    public static Tensor Map<TOp>(Tensor x, TOp op, string name) where TOp : struct, IUnaryOp
+    {
+        x.Live(name);
+        var dtype = x.DType.ToFloating();
+        using var src = x.DType == dtype && x.IsContiguous ? x.Alias() : x.To(dtype).Contiguous();
+        var y = Tensor.Allocate(x.shape, dtype);
+        var k = new MapKernel<TOp> { Op = op, X = src, Y = y };
+        Dispatch.Float(dtype, ref k, name);
+        return y;
+    }
+
+    struct MapKernel<TOp> : IFloatKernel where TOp : struct, IUnaryOp
+    {
+        public TOp Op; public Tensor X, Y;
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            T* xp = (T*)X.DataPointer, yp = (T*)Y.DataPointer;
+            var op = Op;
+            Parallelism.For(Y.NumElements, 4, (s, e) => op.Span(new ReadOnlySpan<T>(xp + s, (int)(e - s)), new Span<T>(yp + s, (int)(e - s))));
+        }
+    }
+
+    /// <summary>y = op(a, b) with broadcasting, computed and stored in <paramref name="dtype"/>.</summary>
+    public static Tensor Binary<TOp>(Tensor a, Tensor b, TOp op, DType dtype, string name) where TOp : struct, IBinaryOp
+    {
+        a.Live(name); b.Live(name);
+        var shape = Shapes.Broadcast(a.shape, b.shape, name);
+        using var ca = a.DType == dtype ? a.Alias() : a.To(dtype);
+        using var cb = b.DType == dtype ? b.Alias() : b.To(dtype);
+        var y = Tensor.Allocate(shape, dtype);
+        var k = new BinaryKernel<TOp> { Op = op, A = ca, B = cb, Y = y };
+        Dispatch.Numeric(dtype, ref k);
+        return y;
+    }
+
+    struct BinaryKernel<TOp> : INumericKernel where TOp : struct, IBinaryOp
+    {
+        public TOp Op; public Tensor A, B, Y;
+        public void Run<T>() where T : unmanaged, INumber<T>
+        {
+            var op = Op;
+            T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer, yp = (T*)Y.DataPointer;
+            if (Shapes.SameShape(A.shape, B.shape) && A.IsContiguous && B.IsContiguous)
+            {
+                Parallelism.For(Y.NumElements, 1, (s, e) =>
+                    op.Span(new ReadOnlySpan<T>(ap + s, (int)(e - s)), new ReadOnlySpan<T>(bp + s, (int)(e - s)), new Span<T>(yp + s, (int)(e - s))));
+                return;
+            }
+            var plan = new RowPlan(Y.shape, Y.strides, Shapes.BroadcastStrides(A.shape, A.strides, Y.shape), Shapes.BroadcastStrides(B.shape, B.strides, Y.shape));
+            Parallelism.For(plan.Rows, plan.RowLength, (start, end) =>
+            {
+                Span<long> off = stackalloc long[3];
+                Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
+                plan.RowOffsets(start, off);
+                plan.IndexOfRow(start, idx);
+                int n = plan.RowLength;
+                long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
+                for (long r = start; r < end; r++)
+                {
+                    T* pa = ap + off[1], pb = bp + off[2];
+                    var dst = new Span<T>(yp + off[0], n);
+                    if (sa == 1 && sb == 1) op.Span(new ReadOnlySpan<T>(pa, n), new ReadOnlySpan<T>(pb, n), dst);
+                    else if (sa == 1 && sb == 0) op.SpanScalar(new ReadOnlySpan<T>(pa, n), *pb, dst);
+                    else if (sa == 0 && sb == 1) op.ScalarSpan(*pa, new ReadOnlySpan<T>(pb, n), dst);
+                    else for (int i = 0; i < n; i++) dst[i] = op.Scalar(pa[i * sa], pb[i * sb]);
+                    plan.NextRow(idx, off);
+                }
+            });
+        }
+    }
+
+    /// <summary>Bool result of op(a, b) with broadcasting; both sides compared in <paramref name="dtype"/>.</summary>
+    public static Tensor Compare<TOp>(Tensor a, Tensor b, TOp op, DType dtype, string name) where TOp : struct, ICompareOp
+    {
+        a.Live(name); b.Live(name);
+        var shape = Shapes.Broadcast(a.shape, b.shape, name);
+        using var ca = a.DType == dtype ? a.Alias() : a.To(dtype);
+        using var cb = b.DType == dtype ? b.Alias() : b.To(dtype);
+        var y = Tensor.Allocate(shape, DType.Bool);
+        var k = new CompareKernel<TOp> { Op = op, A = ca, B = cb, Y = y };
+        Dispatch.Numeric(dtype, ref k);
+        return y;
+    }
+
+    struct CompareKernel<TOp> : INumericKernel where TOp : struct, ICompareOp
+    {
+        public TOp Op; public Tensor A, B, Y;
+        public void Run<T>() where T : unmanaged, INumber<T>
+        {
+            var op = Op;
+            T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer;
+            byte* yp = (byte*)Y.DataPointer;
+            var plan = new RowPlan(Y.shape, Y.strides, Shapes.BroadcastStrides(A.shape, A.strides, Y.shape), Shapes.BroadcastStrides(B.shape, B.strides, Y.shape));
+            Parallelism.For(plan.Rows, plan.RowLength, (start, end) =>
+            {
+                Span<long> off = stackalloc long[3];
+                Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
+                plan.RowOffsets(start, off);
+                plan.IndexOfRow(start, idx);
+                long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
+                for (long r = start; r < end; r++)
+                {
+                    T* pa = ap + off[1], pb = bp + off[2];
+                    byte* py = yp + off[0];
+                    for (int i = 0; i < plan.RowLength; i++) py[i] = op.Test(pa[i * sa], pb[i * sb]) ? (byte)1 : (byte)0;
+                    plan.NextRow(idx, off);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Ember.Backends.Cpu;
+
+/// <summary>An elementwise float function with a scalar body and a body per vector width.</summary>
+internal interface IVectorUnary
+{
+    T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector128<T> V128<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector256<T> V256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector512<T> V512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>An elementwise function of two numbers with a scalar body and a body per vector width.</summary>
+internal interface IVectorBinary
+{
+    T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>;
+    Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T>;
+    Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T>;
+    Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T>;
+}
+
+/// <summary>
+/// The one driver that owns SIMD width dispatch and remainders. Maps finish with the last full
+/// vector overlapping the previous one, which stays correct in place because each output depends
+/// only on the same position's inputs.
+/// </summary>
+internal static class Simd
+{
+    public static void Map<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y) where TOp : struct, IVectorUnary where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = y.Length, i = 0;
+        ref T xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref T yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        {
+            int w = Vector512<T>.Count;
+            for (; i <= n - w; i += w) Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
+        {
+            int w = Vector256<T>.Count;
+            for (; i <= n - w; i += w) Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        if (Vector128.IsHardwareAccelerated && n >= Vector128<T>.Count)
+        {
+            int w = Vector128<T>.Count;
+            for (; i <= n - w; i += w) Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = op.Scalar(Unsafe.Add(ref xr, i));
+    }
+
+    public static void Map<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where TOp : struct, IVectorBinary where T : unmanaged, INumber<T>
+    {
+        int n = y.Length, i = 0;
+        ref T ar = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref T br = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref T yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= Vector512<T>.Count)
+        {
+            int w = Vector512<T>.Count;
+            for (; i <= n - w; i += w) Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref ar, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref ar, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && n >= Vector256<T>.Count)
+        {
+            int w = Vector256<T>.Count;
+            for (; i <= n - w; i += w) Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported && n >= Vector128<T>.Count)
+        {
+            int w = Vector128<T>.Count;
+            for (; i <= n - w; i += w) Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref ar, (nuint)i), Vector128.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
+            if (i < n) { i = n - w; Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref ar, (nuint)i), Vector128.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            return;
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = op.Scalar(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i));
+    }
+}
+
+/// <summary>Adapts a vector unary body to the elementwise driver's span interface.</summary>
+internal readonly struct VectorUnary<TOp>(TOp op) : IUnaryOp where TOp : struct, IVectorUnary
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => op.Scalar(x);
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Simd.Map(op, x, y);
+}
+
+/// <summary>Adapts a vector binary body to the broadcasting driver; a broadcast scalar operand is splatted.</summary>
+internal readonly struct VectorBinary<TOp>(TOp op) : IBinaryOp where TOp : struct, IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => op.Scalar(a, b);
+    public void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> => Simd.Map(op, a, b, y);
+    public void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = op.Scalar(a[i], b);
+    }
+    public void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = op.Scalar(a, b[i]);
+    }
+}
+
+/// <summary>Vector exp/log for float and double, behind one generic signature.</summary>
+internal static class VMath
+{
+    public static Vector512<T> Exp<T>(Vector512<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.Exp(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+    public static Vector256<T> Exp<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.Exp(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+    public static Vector128<T> Exp<T>(Vector128<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector128.Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector128.Exp(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+    public static Vector512<T> Log<T>(Vector512<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.Log(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+    public static Vector256<T> Log<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.Log(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+    public static Vector128<T> Log<T>(Vector128<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Vector128.Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector128.Log(x.AsDouble()).As<double, T>();
+        throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Runtime.InteropServices;
+
+namespace Ember;
+
+/// <summary>
+/// A size-bucketed pool of 64-byte-aligned native buffers. Tensors of the same sizes recur every
+/// training step, so a freed buffer is kept in its bucket and handed to the next request of that
+/// class instead of going back to the OS. Native (not managed) memory keeps big buffers out of the
+/// GC heap entirely: no LOH fragmentation, no gen-2 collections caused by tensor data, and aligned
+/// vector loads; docs/architecture.md records the measurement behind the choice.
+/// </summary>
+public static unsafe class MemoryPool
+{
+    const int Alignment = 64;
+    const int MinClassBytes = 64;
+    // Quarter-octave size classes: a request wastes at most ~19% of its buffer.
+    const int StepsPerOctave = 4;
+    const int ClassCount = 40 * StepsPerOctave;
+
+    static readonly Stack<nint>[] Buckets = CreateBuckets();
+    static readonly object Gate = new();
+    static long pooledBytes, liveBytes, liveBytesAfterLastGc = -1;
+    static int lastGcCount = -1;
+
+    /// <summary>Bytes held idle in the pool, ready for reuse.</summary>
+    public static long PooledBytes => Interlocked.Read(ref pooledBytes);
+    /// <summary>Bytes handed out to live tensors.</summary>
+    public static long LiveBytes => Interlocked.Read(ref liveBytes);
+    /// <summary>Upper bound of idle bytes kept; beyond it, freed buffers go back to the OS.</summary>
+    public static long MaxPooledBytes { get; set; } = 2L << 30;
+
+    static Stack<nint>[] CreateBuckets()
+    {
+        var b = new Stack<nint>[ClassCount];
+        for (int i = 0; i < b.Length; i++) b[i] = new Stack<nint>();
+        return b;
+    }
+
+    /// <summary>The size class of a request and the bytes that class allocates.</summary>
+    internal static (int Class, long Bytes) SizeClass(long bytes)
+    {
+        if (bytes <= MinClassBytes) return (0, MinClassBytes);
+        int octave = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(bytes - 1)); // 2^octave < bytes <= 2^(octave+1)
+        long baseSize = 1L << octave;
+        long step = baseSize / StepsPerOctave;
+        long k = (bytes - baseSize + step - 1) / step; // 1..StepsPerOctave
+        long size = baseSize + k * step;
+        int cls = (octave - 6) * StepsPerOctave + (int)k;
+        return (cls, size);
+    }
+
+    internal static nint Rent(long bytes, out long allocated)
+    {
+        var (cls, size) = SizeClass(bytes);
+        allocated = size;
+        MaybeCollect(size);
+        if (cls < ClassCount)
+        {
+            lock (Gate)
+            {
+                if (Buckets[cls].TryPop(out var p))
+                {
+                    pooledBytes -= size;
+                    liveBytes += size;
+                    return p;
+                }
+            }
+        }
+        var mem = (nint)NativeMemory.AlignedAlloc((nuint)size, Alignment);
+        if (mem == 0) throw new OutOfMemoryException($"Ember could not allocate {size} bytes for a tensor.");
+        Interlocked.Add(ref liveBytes, size);
+        return mem;
+    }
+
+    internal static void Return(nint p, long size)
+    {
+        var (cls, _) = SizeClass(size);
+        lock (Gate)
+        {
+            liveBytes -= size;
+            if (cls < ClassCount && pooledBytes + size <= MaxPooledBytes)
+            {
+                Buckets[cls].Push(p);
+                pooledBytes += size;
+                return;
+            }
+        }
+        NativeMemory.AlignedFree((void*)p);
+    }
+
+    /// <summary>Frees every idle buffer.</summary>
+    public static void Trim()
+    {
+        lock (Gate)
+        {
+            foreach (var b in Buckets)
+                while (b.TryPop(out var p)) NativeMemory.AlignedFree((void*)p);
+            pooledBytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// Tensors nobody disposed come back through the GC, which does not see native bytes. When the
+    /// live bytes have grown well past what survived the last collection, ask for a cheap young
+    /// collection so forgotten tensors return to the pool instead of growing the process.
+    /// </summary>
+    static void MaybeCollect(long request)
+    {
+        int gcs = GC.CollectionCount(0);
+        long live = Interlocked.Read(ref liveBytes);
+        if (gcs != lastGcCount) { lastGcCount = gcs; liveBytesAfterLastGc = live; return; }
+        if (live + request > 2 * liveBytesAfterLastGc + (256L << 20))
+        {
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            GC.WaitForPendingFinalizers();
+            lastGcCount = GC.CollectionCount(0);
+            liveBytesAfterLastGc = Interlocked.Read(ref liveBytes);
+        }
+    }
+}
+
+/// <summary>
+/// The bytes behind one or more tensors (views share it). Reference-counted by the tensors that
+/// use it; the last Dispose returns the buffer to the pool at once, and if nobody disposes, the
+/// finalizer does it when the GC finds the storage unreachable.
+/// </summary>
+internal sealed unsafe class Storage
+{
+    nint pointer;
+    readonly long allocated;
+    int refs;
+
+    public readonly long ByteLength;
+    /// <summary>Bumped by every in-place write; autograd compares it to catch stale saved tensors.</summary>
+    public int Version;
+
+    public Storage(long byteLength)
+    {
+        ByteLength = byteLength;
+        pointer = byteLength == 0 ? 0 : MemoryPool.Rent(byteLength, out allocated);
+    }
+
+    public nint Pointer => pointer;
+    public bool IsReleased => pointer == 0 && ByteLength != 0;
+
+    public int RefCount => Volatile.Read(ref refs);
+
+    public void AddRef() => Interlocked.Increment(ref refs);
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref refs) == 0) Free();
+    }
+
+    void Free()
+    {
+        var p = Interlocked.Exchange(ref pointer, 0);
+        if (p != 0) MemoryPool.Return(p, allocated);
+        GC.SuppressFinalize(this);
+    }
+
+    ~Storage()
+    {
+        var p = Interlocked.Exchange(ref pointer, 0);
+        if (p != 0) MemoryPool.Return(p, allocated);
+    }
+}
