@@ -28,7 +28,7 @@ public partial class Tensor
         var ds = Shapes.NormalizeDims(dims, Rank, "Mean");
         long count = 1;
         foreach (var d in ds) count *= shape[d];
-        using var x = DType.IsFloatingPoint() ? Alias() : To(DType.ToFloating());
+        using var x = To(DType.ToFloating()); // a recorded identity for floats, so the graph stays connected
         using var s = x.Sum(ds, keepDim);
         return s / (double)count; // count 0 gives NaN, as in PyTorch
     }

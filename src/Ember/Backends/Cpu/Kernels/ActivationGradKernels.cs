@@ -1,0 +1,107 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace Ember.Backends.Cpu;
+
+// Backward bodies of the activations, fused: grad_in = g · f'(saved) in one pass over (g, saved).
+// `a` is the incoming gradient, `b` the saved input or output named in each comment.
+
+/// <summary>b = relu output: pass g where the output is positive.</summary>
+internal readonly struct ReluGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b > T.Zero ? a : T.Zero;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), a, Vector128<T>.Zero);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, Vector256<T>.Zero);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a, Vector512<T>.Zero);
+}
+
+/// <summary>b = leaky relu input.</summary>
+internal readonly struct LeakyReluGrad(double slope) : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b > T.Zero ? a : a * T.CreateTruncating(slope);
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), a, a * T.CreateTruncating(slope));
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, a * T.CreateTruncating(slope));
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a, a * T.CreateTruncating(slope));
+}
+
+/// <summary>b = sigmoid output: g·y·(1−y).</summary>
+internal readonly struct SigmoidGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a * b * (T.One - b);
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => a * b * (Vector128<T>.One - b);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => a * b * (Vector256<T>.One - b);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => a * b * (Vector512<T>.One - b);
+}
+
+/// <summary>b = tanh output: g·(1−y²).</summary>
+internal readonly struct TanhGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a * (T.One - b * b);
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => a * (Vector128<T>.One - b * b);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => a * (Vector256<T>.One - b * b);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => a * (Vector512<T>.One - b * b);
+}
+
+/// <summary>b = silu input: g·s·(1 + x(1−s)) with s = sigmoid(x).</summary>
+internal readonly struct SiluGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        double x = double.CreateTruncating(b), s = 1 / (1 + Math.Exp(-x));
+        return a * T.CreateTruncating(s * (1 + x * (1 - s)));
+    }
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> { var s = Vector128<T>.One / (Vector128<T>.One + VMath.Exp(-b)); return a * s * (Vector128<T>.One + b * (Vector128<T>.One - s)); }
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> { var s = Vector256<T>.One / (Vector256<T>.One + VMath.Exp(-b)); return a * s * (Vector256<T>.One + b * (Vector256<T>.One - s)); }
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> { var s = Vector512<T>.One / (Vector512<T>.One + VMath.Exp(-b)); return a * s * (Vector512<T>.One + b * (Vector512<T>.One - s)); }
+}
+
+/// <summary>b = elu input: g where x > 0, else g·α·exp(x).</summary>
+internal readonly struct EluGrad(double alpha) : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b > T.Zero ? a : a * T.CreateTruncating(alpha * Math.Exp(double.CreateTruncating(b)));
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), a, a * VMath.Exp(b) * T.CreateTruncating(alpha));
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, a * VMath.Exp(b) * T.CreateTruncating(alpha));
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a, a * VMath.Exp(b) * T.CreateTruncating(alpha));
+}
+
+/// <summary>b = softplus input: g·sigmoid(βx), or g past the threshold.</summary>
+internal readonly struct SoftplusGrad(double beta, double threshold) : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        double v = double.CreateTruncating(b) * beta;
+        return v > threshold ? a : a * T.CreateTruncating(1 / (1 + Math.Exp(-v)));
+    }
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> { var v = b * T.CreateTruncating(beta); return Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(T.CreateTruncating(threshold))), a, a / (Vector128<T>.One + VMath.Exp(-v))); }
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> { var v = b * T.CreateTruncating(beta); return Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(T.CreateTruncating(threshold))), a, a / (Vector256<T>.One + VMath.Exp(-v))); }
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> { var v = b * T.CreateTruncating(beta); return Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(T.CreateTruncating(threshold))), a, a / (Vector512<T>.One + VMath.Exp(-v))); }
+}
+
+/// <summary>b = gelu input: g·(Φ(x) + x·φ(x)).</summary>
+internal readonly struct GeluGrad : IBinaryOp
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        double x = double.CreateTruncating(b);
+        double pdf = Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI);
+        return a * T.CreateTruncating(SpecialFunctions.NormalCdf(x) + x * pdf);
+    }
+    public void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a[i], b[i]); }
+    public void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a[i], b); }
+    public void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a, b[i]); }
+}
+
+/// <summary>b = input of the tanh-approximated gelu.</summary>
+internal readonly struct GeluTanhGrad : IBinaryOp
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        double x = double.CreateTruncating(b);
+        double t = Math.Tanh(GeluTanhOp.K * (x + GeluTanhOp.C * x * x * x));
+        double d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GeluTanhOp.K * (1 + 3 * GeluTanhOp.C * x * x);
+        return a * T.CreateTruncating(d);
+    }
+    public void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a[i], b[i]); }
+    public void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a[i], b); }
+    public void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a, b[i]); }
+}

@@ -1,0 +1,140 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace Ember.Backends.Cpu;
+
+// Forward bodies of the activation functions. Float paths are vectorised; double paths stay scalar
+// where the vector approximation (erfc) would cost precision that float64 users expect.
+
+internal readonly struct ReluOp : IUnaryOp
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(x) ? x : T.Max(x, T.Zero);
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, y);
+}
+
+internal readonly struct SigmoidOp : IUnaryOp
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y);
+}
+
+internal readonly struct TanhOp : IUnaryOp
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x);
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y);
+}
+
+internal readonly struct LeakyReluOp(double slope) : IVectorUnary
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : x * T.CreateTruncating(slope);
+    public Vector128<T> V128<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), x, x * T.CreateTruncating(slope));
+    public Vector256<T> V256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, x * T.CreateTruncating(slope));
+    public Vector512<T> V512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, x * T.CreateTruncating(slope));
+}
+
+internal readonly struct SiluOp : IVectorUnary
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x / (T.One + T.Exp(-x));
+    public Vector128<T> V128<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x / (Vector128<T>.One + VMath.Exp(-x));
+    public Vector256<T> V256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x / (Vector256<T>.One + VMath.Exp(-x));
+    public Vector512<T> V512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => x / (Vector512<T>.One + VMath.Exp(-x));
+}
+
+internal readonly struct EluOp(double alpha) : IUnaryOp
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : T.CreateTruncating(alpha) * T.ExpM1(x);
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = Scalar(x[i]);
+    }
+}
+
+/// <summary>softplus(x) = log(1 + exp(βx))/β, and x itself where βx exceeds the threshold.</summary>
+internal readonly struct SoftplusOp(double beta, double threshold) : IUnaryOp
+{
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T v = x * T.CreateTruncating(beta);
+        return v > T.CreateTruncating(threshold) ? x : T.CreateTruncating(Log1p(double.CreateTruncating(T.Exp(v))) / beta);
+    }
+    static double Log1p(double u) { double w = 1 + u; return w == 1 ? u : Math.Log(w) * u / (w - 1); }
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = Scalar(x[i]);
+    }
+}
+
+/// <summary>Exact GELU, x·Φ(x), with Φ from erfc.</summary>
+internal readonly struct GeluOp : IUnaryOp
+{
+    const float InvSqrt2 = 0.70710678118654752f;
+
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        => T.CreateTruncating(double.CreateTruncating(x) * SpecialFunctions.NormalCdf(double.CreateTruncating(x)));
+
+    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
+            Simd.Map(new Vector(), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y));
+        else for (int i = 0; i < y.Length; i++) y[i] = Scalar(x[i]);
+    }
+
+    /// <summary>The float path: Φ(x) = erfc(-x/√2)/2, using erfc(|z|) and its reflection.</summary>
+    readonly struct Vector : IVectorUnary
+    {
+        public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => new GeluOp().Scalar(x);
+        public Vector512<T> V512<T>(Vector512<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var x = xv.AsSingle();
+            var e = SpecialFunctions.ErfcPositive(Vector512.Abs(x) * InvSqrt2) * 0.5f;
+            var phi = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), e, Vector512<float>.One - e);
+            return (x * phi).As<float, T>();
+        }
+        public Vector256<T> V256<T>(Vector256<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var x = xv.AsSingle();
+            var e = SpecialFunctions.ErfcPositive(Vector256.Abs(x) * InvSqrt2) * 0.5f;
+            var phi = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), e, Vector256<float>.One - e);
+            return (x * phi).As<float, T>();
+        }
+        public Vector128<T> V128<T>(Vector128<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var x = xv.AsSingle();
+            var e = SpecialFunctions.ErfcPositive(Vector128.Abs(x) * InvSqrt2) * 0.5f;
+            var phi = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), e, Vector128<float>.One - e);
+            return (x * phi).As<float, T>();
+        }
+    }
+}
+
+/// <summary>GELU's tanh approximation: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³))).</summary>
+internal readonly struct GeluTanhOp : IVectorUnary
+{
+    internal const double K = 0.7978845608028654, C = 0.044715;
+
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(x);
+        return T.CreateTruncating(0.5 * v * (1 + Math.Tanh(K * (v + C * v * v * v))));
+    }
+    // tanh(u) = 1 - 2/(exp(2u) + 1), so 1 + tanh(u) = 2 - 2/(exp(2u) + 1).
+    public Vector512<T> V512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var u2 = x * (Vector512.Create(T.CreateTruncating(2 * K)) + x * x * T.CreateTruncating(2 * K * C));
+        var onePlusTanh = Vector512.Create(T.CreateTruncating(2)) - Vector512.Create(T.CreateTruncating(2)) / (VMath.Exp(u2) + Vector512<T>.One);
+        return x * onePlusTanh * T.CreateTruncating(0.5);
+    }
+    public Vector256<T> V256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var u2 = x * (Vector256.Create(T.CreateTruncating(2 * K)) + x * x * T.CreateTruncating(2 * K * C));
+        var onePlusTanh = Vector256.Create(T.CreateTruncating(2)) - Vector256.Create(T.CreateTruncating(2)) / (VMath.Exp(u2) + Vector256<T>.One);
+        return x * onePlusTanh * T.CreateTruncating(0.5);
+    }
+    public Vector128<T> V128<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var u2 = x * (Vector128.Create(T.CreateTruncating(2 * K)) + x * x * T.CreateTruncating(2 * K * C));
+        var onePlusTanh = Vector128.Create(T.CreateTruncating(2)) - Vector128.Create(T.CreateTruncating(2)) / (VMath.Exp(u2) + Vector128<T>.One);
+        return x * onePlusTanh * T.CreateTruncating(0.5);
+    }
+}
