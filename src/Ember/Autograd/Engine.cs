@@ -53,7 +53,7 @@ internal static class Engine
         }
         if (!Shapes.SameShape(gradient.shape, root.shape))
             throw new ArgumentException($"Backward: the gradient has shape {Shapes.Format(gradient.shape)} but the output has shape {Shapes.Format(root.shape)}.");
-        return gradient.To(root.DType).Alias();
+        using (GradMode.Disable()) return gradient.To(root.DType); // a fresh handle the engine owns
     }
 
     // capture(key, grad) is called for leaves (key = tensor) and nodes (key = node); true means "taken, do not accumulate into .Grad".
@@ -86,11 +86,17 @@ internal static class Engine
                 var gradIns = node.Backward(gradOut);
                 if (!retainGraph) node.Release();
 
-                for (int i = 0; i < node.Next.Length; i++)
+                for (int i = 0; i < gradIns.Length; i++)
                 {
+                    var gi = gradIns[i];
+                    if (gi is null) continue;
+                    if (i >= node.Next.Length || node.Next[i].IsEmpty)
+                    {
+                        // Computed but not needed: free it unless it is an object used elsewhere.
+                        if (!ReferenceEquals(gi, gradOut) && Array.FindAll(gradIns, o => ReferenceEquals(o, gi)).Length == 1) gi.Dispose();
+                        continue;
+                    }
                     var edge = node.Next[i];
-                    var gi = i < gradIns.Length ? gradIns[i] : null;
-                    if (edge.IsEmpty || gi is null) continue;
                     gi = ToInputShape(gi, node.InputShapes[i], node.InputDTypes[i], gradOut, gradIns, i);
 
                     if (edge.Leaf is { } leaf) DeliverToLeaf(leaf, gi, capture);
@@ -101,7 +107,8 @@ internal static class Engine
                         if (--dependencies[fn] == 0) ready.Push(fn);
                     }
                 }
-                if (!Array.Exists(gradIns, g => ReferenceEquals(g, gradOut))) gradOut.Dispose();
+                // Every gradient passed on is a separate handle (ToInputShape aliases shared ones), so this one is done.
+                gradOut.Dispose();
             }
         }
         foreach (var g in pending.Values) g.Dispose(); // gradients of branches that lead nowhere
