@@ -23,9 +23,9 @@ internal interface IVectorBinary
 }
 
 /// <summary>
-/// The one driver that owns SIMD width dispatch and remainders. Maps finish with the last full
-/// vector overlapping the previous one, which stays correct in place because each output depends
-/// only on the same position's inputs.
+/// The one driver that owns SIMD width dispatch and remainders. The remainder is covered by one
+/// last full vector overlapping the previous one; it is computed first, from the untouched input,
+/// and stored last, so in-place calls stay right.
 /// </summary>
 internal static class Simd
 {
@@ -37,22 +37,25 @@ internal static class Simd
         if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
         {
             int w = Vector512<T>.Count;
+            var tail = op.V512(Vector512.LoadUnsafe(ref xr, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            Vector512.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
         {
             int w = Vector256<T>.Count;
+            var tail = op.V256(Vector256.LoadUnsafe(ref xr, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            Vector256.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         if (Vector128.IsHardwareAccelerated && n >= Vector128<T>.Count)
         {
             int w = Vector128<T>.Count;
+            var tail = op.V128(Vector128.LoadUnsafe(ref xr, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref xr, (nuint)i)), ref yr, (nuint)i); }
+            Vector128.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         for (; i < n; i++) Unsafe.Add(ref yr, i) = op.Scalar(Unsafe.Add(ref xr, i));
@@ -67,22 +70,25 @@ internal static class Simd
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= Vector512<T>.Count)
         {
             int w = Vector512<T>.Count;
+            var tail = op.V512(Vector512.LoadUnsafe(ref ar, (nuint)(n - w)), Vector512.LoadUnsafe(ref br, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref ar, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector512.StoreUnsafe(op.V512(Vector512.LoadUnsafe(ref ar, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            Vector512.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && n >= Vector256<T>.Count)
         {
             int w = Vector256<T>.Count;
+            var tail = op.V256(Vector256.LoadUnsafe(ref ar, (nuint)(n - w)), Vector256.LoadUnsafe(ref br, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector256.StoreUnsafe(op.V256(Vector256.LoadUnsafe(ref ar, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            Vector256.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported && n >= Vector128<T>.Count)
         {
             int w = Vector128<T>.Count;
+            var tail = op.V128(Vector128.LoadUnsafe(ref ar, (nuint)(n - w)), Vector128.LoadUnsafe(ref br, (nuint)(n - w)));
             for (; i <= n - w; i += w) Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref ar, (nuint)i), Vector128.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i);
-            if (i < n) { i = n - w; Vector128.StoreUnsafe(op.V128(Vector128.LoadUnsafe(ref ar, (nuint)i), Vector128.LoadUnsafe(ref br, (nuint)i)), ref yr, (nuint)i); }
+            Vector128.StoreUnsafe(tail, ref yr, (nuint)(n - w));
             return;
         }
         for (; i < n; i++) Unsafe.Add(ref yr, i) = op.Scalar(Unsafe.Add(ref ar, i), Unsafe.Add(ref br, i));
