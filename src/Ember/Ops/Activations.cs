@@ -5,7 +5,8 @@ namespace Ember;
 /// <summary>Activation functions: a fused forward kernel and a fused backward kernel each.</summary>
 public partial class Tensor
 {
-    public Tensor Relu() => Activate(new ReluOp(), "Relu", saveOutput: true, new VectorBinary<ReluGrad>(new ReluGrad()));
+    /// <summary>max(x, 0); integer tensors stay integral, as in PyTorch.</summary>
+    public Tensor Relu() => !DType.IsFloatingPoint() ? IntegerRelu() : Activate(new ReluOp(), "Relu", saveOutput: true, new VectorBinary<ReluGrad>(new ReluGrad()));
     public Tensor Sigmoid() => Activate(new SigmoidOp(), "Sigmoid", saveOutput: true, new VectorBinary<SigmoidGrad>(new SigmoidGrad()));
     public Tensor Tanh() => Activate(new TanhOp(), "Tanh", saveOutput: true, new VectorBinary<TanhGrad>(new TanhGrad()));
     public Tensor Silu() => Activate(new VectorUnary<SiluOp>(new SiluOp()), "Silu", saveOutput: false, new VectorBinary<SiluGrad>(new SiluGrad()));
@@ -23,6 +24,12 @@ public partial class Tensor
     public Tensor Gelu(bool approximateTanh = false) => approximateTanh
         ? Activate(new VectorUnary<GeluTanhOp>(new GeluTanhOp()), "Gelu", saveOutput: false, new GeluTanhGrad())
         : Activate(new GeluOp(), "Gelu", saveOutput: false, new GeluGrad());
+
+    Tensor IntegerRelu()
+    {
+        using var zero = Full([], 0, DType);
+        return Maximum(zero);
+    }
 
     Tensor Activate<TOp, TGrad>(TOp op, string name, bool saveOutput, TGrad grad) where TOp : struct, IUnaryOp where TGrad : struct, IBinaryOp
     {
@@ -60,13 +67,15 @@ public partial class Tensor
 
     sealed class ClampBackward(Saved x, double? min, double? max) : Node
     {
+        // The gradient passes where min ≤ x ≤ max; a NaN input is outside, as in PyTorch.
         protected internal override Tensor?[] Backward(Tensor g)
         {
             var xv = x.Value;
-            using var low = min is double lo ? xv.Lt(lo) : Zeros(xv.shape, DType.Bool);
-            using var high = max is double hi ? xv.Gt(hi) : Zeros(xv.shape, DType.Bool);
-            using var outside = low.LogicalOr(high);
-            return [g.MaskedFill(outside, 0)];
+            using var aboveMin = min is double lo ? xv.Ge(lo) : Ones(xv.shape, DType.Bool);
+            using var belowMax = max is double hi ? xv.Le(hi) : Ones(xv.shape, DType.Bool);
+            using var inside = aboveMin.LogicalAnd(belowMax);
+            using var zero = Full([], 0, g.DType);
+            return [Where(inside, g, zero)];
         }
         protected override void ReleaseSaved() => x.Release();
     }

@@ -73,7 +73,7 @@ public partial class Tensor
         var v = new float[steps];
         double step = steps > 1 ? ((double)end - start) / (steps - 1) : 0;
         // Like PyTorch, fill the second half from the end so the last value is exactly `end`.
-        for (int i = 0; i < steps; i++) v[i] = i < steps / 2 ? (float)(start + step * i) : (float)(end - step * (steps - 1 - i));
+        for (int i = 0; i < steps; i++) v[i] = steps == 1 || i < steps / 2 ? (float)(start + step * i) : (float)(end - step * (steps - 1 - i));
         return FromArray(v, steps);
     }
 

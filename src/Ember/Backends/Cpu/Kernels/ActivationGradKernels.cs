@@ -6,13 +6,13 @@ namespace Ember.Backends.Cpu;
 // Backward bodies of the activations, fused: grad_in = g · f'(saved) in one pass over (g, saved).
 // `a` is the incoming gradient, `b` the saved input or output named in each comment.
 
-/// <summary>b = relu output: pass g where the output is positive.</summary>
+/// <summary>b = relu output: block g where the output is 0 (a NaN output passes g, as in PyTorch).</summary>
 internal readonly struct ReluGrad : IVectorBinary
 {
-    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b > T.Zero ? a : T.Zero;
-    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), a, Vector128<T>.Zero);
-    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a, Vector256<T>.Zero);
-    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a, Vector512<T>.Zero);
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b <= T.Zero ? T.Zero : a;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.LessThanOrEqual(b, Vector128<T>.Zero), Vector128<T>.Zero, a);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(b, Vector256<T>.Zero), Vector256<T>.Zero, a);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(b, Vector512<T>.Zero), Vector512<T>.Zero, a);
 }
 
 /// <summary>b = leaky relu input.</summary>
