@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Ember;
 
 /// <summary>The intra-op thread pool size every Ember kernel shares.</summary>
@@ -46,6 +48,105 @@ internal static class Parallelism
     public static void Run(int tasks, Action<int> body)
     {
         if (tasks <= 1) { if (tasks == 1) body(0); return; }
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = Threading.NumThreads }, body);
+        WorkerPool.Run(tasks, body);
+    }
+}
+
+/// <summary>
+/// Dedicated worker threads that spin briefly between jobs and then sleep, so the back-to-back
+/// small jobs of a training step start in well under a microsecond instead of waking pool threads.
+/// A job is an immutable object with its own task counter, so a worker late from the previous job
+/// can never take a task of the next one. Calls from inside a job, or from a second user thread
+/// while the pool is busy, run inline.
+/// </summary>
+internal static class WorkerPool
+{
+    sealed class Job(Action<int> body, int count)
+    {
+        public readonly Action<int> Body = body;
+        public readonly int Count = count;
+        public int Next;
+        public int Pending = count;
+        public Exception? Error;
+
+        public void Drain()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref Next) - 1) < Count)
+            {
+                try { Body(i); }
+                catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
+                Interlocked.Decrement(ref Pending);
+            }
+        }
+    }
+
+    static readonly object Gate = new();
+    static readonly SemaphoreSlim Wake = new(0);
+    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // ~200 µs of spinning before sleeping
+    static Job? current;
+    static int sleepers, workerCount;
+    [ThreadStatic] static bool insideJob;
+
+    public static void Run(int tasks, Action<int> body)
+    {
+        if (insideJob || !Monitor.TryEnter(Gate))
+        {
+            for (int i = 0; i < tasks; i++) body(i);
+            return;
+        }
+        try
+        {
+            EnsureWorkers(Threading.NumThreads - 1);
+            var job = new Job(body, tasks);
+            Interlocked.Exchange(ref current, job);
+            int s = Volatile.Read(ref sleepers);
+            if (s > 0) Wake.Release(Math.Min(s, tasks - 1));
+            insideJob = true;
+            try { job.Drain(); }
+            finally { insideJob = false; }
+            var spin = new SpinWait();
+            while (Volatile.Read(ref job.Pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (job.Error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
+        }
+        finally { Monitor.Exit(Gate); }
+    }
+
+    static void EnsureWorkers(int wanted)
+    {
+        while (workerCount < wanted)
+        {
+            var t = new Thread(WorkerLoop) { IsBackground = true, Name = $"Ember worker {workerCount + 1}" };
+            workerCount++;
+            t.Start();
+        }
+    }
+
+    static void WorkerLoop()
+    {
+        insideJob = true;
+        Job? seen = null;
+        while (true)
+        {
+            var job = WaitForJob(seen);
+            seen = job;
+            job.Drain();
+        }
+    }
+
+    static Job WaitForJob(Job? seen)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var job = Volatile.Read(ref current);
+            if (job is not null && job != seen) return job;
+            if (Stopwatch.GetTimestamp() - start < SpinTicks) { Thread.SpinWait(20); continue; }
+            Interlocked.Increment(ref sleepers);
+            job = Volatile.Read(ref current); // re-check after announcing sleep, so a wake-up is never missed
+            if (job is null || job == seen) Wake.Wait();
+            Interlocked.Decrement(ref sleepers);
+            start = Stopwatch.GetTimestamp();
+        }
     }
 }

@@ -50,8 +50,8 @@ public partial class Tensor
         var shape = Shapes.Broadcast(Shapes.Broadcast(condition.shape, a.shape, "Where"), b.shape, "Where");
         var dtype = DTypes.ResultType(a, b);
         using var c = condition.DType == DType.Bool ? condition.Alias() : condition.Ne(0);
-        using var ca = a.DType == dtype ? a.Alias() : a.To(dtype);
-        using var cb = b.DType == dtype ? b.Alias() : b.To(dtype);
+        using var ca = a.InDType(dtype);
+        using var cb = b.InDType(dtype);
         var y = Allocate(shape, dtype);
         var k = new WhereKernel { C = c, A = ca, B = cb, Y = y };
         Dispatch.Numeric(dtype, ref k);

@@ -77,12 +77,7 @@ public partial class Tensor
 
     void CopyFromUnchecked(Tensor source)
     {
-        using var cast = source.DType == DType ? source.Alias() : WithoutGrad(() => source.To(DType));
+        using var cast = source.InDType(DType);
         StridedCopy.Copy(cast, this);
-    }
-
-    static Tensor WithoutGrad(Func<Tensor> f)
-    {
-        using (GradMode.Disable()) return f();
     }
 }

@@ -161,7 +161,7 @@ public partial class Tensor
         if (src.NumElements == 0) return;
         using (GradMode.Disable())
         {
-            using var cast = src.DType == dst.DType ? src.Alias() : src.To(dst.DType);
+            using var cast = src.InDType(dst.DType);
             StridedCopy.Copy(cast, dst);
         }
     }

@@ -45,8 +45,8 @@ public partial class Tensor
         var dtype = DTypes.ResultType(a, b);
         var compute = dtype.IsFloatingPoint() ? dtype : DType.Float64; // integer products run exactly in float64
         var y = Allocate([.. batch, m, n], compute);
-        using (var ca = a.DType == compute ? a.Alias() : a.To(compute))
-        using (var cb = b.DType == compute ? b.Alias() : b.To(compute))
+        using (var ca = a.InDType(compute))
+        using (var cb = b.InDType(compute))
             Multiply(ca, cb, batch, m, n, k, y);
         if (compute != dtype)
         {

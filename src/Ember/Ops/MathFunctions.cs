@@ -123,7 +123,7 @@ public partial class Tensor
         return y;
     }
 
-    /// <summary>-1, 0 or 1 by the sign of each element (0 for NaN... as PyTorch: NaN stays NaN for floats).</summary>
+    /// <summary>-1, 0 or 1 by the sign of each element; NaN stays NaN, as in PyTorch. Not differentiable (its gradient is 0).</summary>
     public Tensor Sign()
     {
         using (GradMode.Disable())
@@ -132,7 +132,11 @@ public partial class Tensor
             using var neg = Lt(0);
             using var p = pos.To(DType);
             using var n = neg.To(DType);
-            return p - n;
+            var sign = p - n;
+            if (!DType.IsFloatingPoint()) return sign;
+            using (sign)
+            using (var nan = Ne(this)) // only NaN differs from itself
+                return Where(nan, this, sign);
         }
     }
 

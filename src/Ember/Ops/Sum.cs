@@ -13,7 +13,7 @@ public partial class Tensor
         Live("Sum");
         var ds = Shapes.NormalizeDims(dims, Rank, "Sum");
         var dtype = DType.IsFloatingPoint() ? DType : DType.Int64;
-        using var x = DType == dtype ? Alias() : To(dtype);
+        using var x = InDType(dtype);
         var y = Reduction.Run(x, ds, keepDim, new SumReduce());
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new SumBackward(shape, ds, keepDim), this);
         return y;

@@ -40,6 +40,20 @@ public partial class Tensor
         return y;
     }
 
+    /// <summary>This tensor's elements as a contiguous tensor of <paramref name="dtype"/>, not recorded by autograd (an alias when already so).</summary>
+    internal Tensor ContiguousInDType(DType dtype)
+    {
+        if (dtype == DType) return IsContiguous ? Alias() : ContiguousCopy();
+        using (GradMode.Disable()) return To(dtype); // To always writes a fresh contiguous tensor
+    }
+
+    /// <summary>This tensor's elements in <paramref name="dtype"/>, any layout, not recorded by autograd (an alias when already so).</summary>
+    internal Tensor InDType(DType dtype)
+    {
+        if (dtype == DType) return Alias();
+        using (GradMode.Disable()) return To(dtype);
+    }
+
     internal Tensor ContiguousCopy()
     {
         var y = Allocate((int[])shape.Clone(), DType);

@@ -6,7 +6,11 @@ using F = Ember.NN.Functional;
 
 namespace Ember.Tests;
 
-[Collection("Memory")] // runs alone: it reads process-wide counters
+/// <summary>Tests that read process-wide memory counters run alone, after the parallel ones.</summary>
+[CollectionDefinition("Memory", DisableParallelization = true)]
+public sealed class MemoryCollection;
+
+[Collection("Memory")]
 public class MemoryTests
 {
     [Fact]

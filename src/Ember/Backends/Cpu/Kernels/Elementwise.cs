@@ -35,7 +35,7 @@ internal static unsafe class Elementwise
     {
         x.Live(name);
         var dtype = x.DType.ToFloating();
-        using var src = x.DType == dtype && x.IsContiguous ? x.Alias() : x.To(dtype).Contiguous();
+        using var src = x.ContiguousInDType(dtype);
         var y = Tensor.Allocate(x.shape, dtype);
         var k = new MapKernel<TOp> { Op = op, X = src, Y = y };
         Dispatch.Float(dtype, ref k, name);
@@ -58,8 +58,8 @@ internal static unsafe class Elementwise
     {
         a.Live(name); b.Live(name);
         var shape = Shapes.Broadcast(a.shape, b.shape, name);
-        using var ca = a.DType == dtype ? a.Alias() : a.To(dtype);
-        using var cb = b.DType == dtype ? b.Alias() : b.To(dtype);
+        using var ca = a.InDType(dtype);
+        using var cb = b.InDType(dtype);
         var y = Tensor.Allocate(shape, dtype);
         var k = new BinaryKernel<TOp> { Op = op, A = ca, B = cb, Y = y };
         Dispatch.Numeric(dtype, ref k);
@@ -107,8 +107,8 @@ internal static unsafe class Elementwise
     {
         a.Live(name); b.Live(name);
         var shape = Shapes.Broadcast(a.shape, b.shape, name);
-        using var ca = a.DType == dtype ? a.Alias() : a.To(dtype);
-        using var cb = b.DType == dtype ? b.Alias() : b.To(dtype);
+        using var ca = a.InDType(dtype);
+        using var cb = b.InDType(dtype);
         var y = Tensor.Allocate(shape, DType.Bool);
         var k = new CompareKernel<TOp> { Op = op, A = ca, B = cb, Y = y };
         Dispatch.Numeric(dtype, ref k);

@@ -92,14 +92,20 @@ internal static unsafe class Reduction
                 });
                 return;
             }
-            Parallelism.For(Outer, reduced * inner, (s, e) =>
+            // Columns are cut into blocks so a [huge, n] or [1, r, huge] reduction still uses every thread
+            // and each block's accumulator stays in L1.
+            const long Block = 1024;
+            long blocks = (inner + Block - 1) / Block;
+            Parallelism.For(Outer * blocks, reduced * Math.Min(inner, Block), (s, e) =>
             {
-                for (long o = s; o < e; o++)
+                for (long item = s; item < e; item++)
                 {
-                    var acc = new Span<T>(yp + o * inner, (int)inner);
+                    long o = item / blocks, c0 = item % blocks * Block;
+                    int width = (int)Math.Min(Block, inner - c0);
+                    var acc = new Span<T>(yp + o * inner + c0, width);
                     if (reduced == 0) { acc.Fill(op.Identity<T>()); continue; }
-                    new ReadOnlySpan<T>(xp + o * reduced * inner, (int)inner).CopyTo(acc);
-                    for (long r = 1; r < reduced; r++) op.Accumulate(acc, new ReadOnlySpan<T>(xp + (o * reduced + r) * inner, (int)inner));
+                    new ReadOnlySpan<T>(xp + o * reduced * inner + c0, width).CopyTo(acc);
+                    for (long r = 1; r < reduced; r++) op.Accumulate(acc, new ReadOnlySpan<T>(xp + (o * reduced + r) * inner + c0, width));
                 }
             });
         }
