@@ -22,6 +22,10 @@ public partial class Tensor
     public static Tensor Scalar(float value) => Full([], value, DType.Float32);
     /// <summary>A 0-d Float64 tensor.</summary>
     public static Tensor Scalar(double value) => Full([], value, DType.Float64);
+    /// <summary>A 0-d Int64 tensor (like torch.tensor(5)).</summary>
+    public static Tensor Scalar(long value) => Full([], value, DType.Int64);
+    /// <summary>A 0-d Bool tensor.</summary>
+    public static Tensor Scalar(bool value) => Full([], value ? 1 : 0, DType.Bool);
     /// <summary>A 0-d tensor of the given dtype.</summary>
     public static Tensor Scalar(double value, DType dtype) => Full([], value, dtype);
 

@@ -8,7 +8,7 @@ namespace Ember.Tests;
 /// <summary>
 /// The SIMD drivers against their own scalar bodies, on every length from 0 to 3·width+1 so each
 /// vector width's remainder path runs, in place and out of place. CI runs these again with AVX-512
-/// and AVX2 switched off (DOTNET_EnableAVX512F=0, DOTNET_EnableAVX2=0) to cover the lower levels.
+/// and AVX2 switched off (DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0) to cover the lower levels.
 /// </summary>
 public class ElementwiseKernelTests
 {

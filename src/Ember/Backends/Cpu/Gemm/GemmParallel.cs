@@ -1,0 +1,90 @@
+using System.Numerics;
+
+namespace Ember.Backends.Cpu;
+
+/// <summary>
+/// Splits one GEMM into a grid of independent sub-products of C, one per thread. Each thread packs its
+/// own panels, so the grid shape is picked to duplicate as little packing as possible: splitting rows
+/// makes every thread pack all of its B columns, splitting columns makes it pack all of its A rows.
+/// </summary>
+internal static unsafe class GemmParallel<T, TKernel>
+    where T : unmanaged, INumberBase<T>
+    where TKernel : struct, IGemmKernel<T>
+{
+    /// <summary>Below this many multiply-adds a second thread costs more to wake than it saves.</summary>
+    const long MinWorkPerThread = 96L * 96 * 96;
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C using up to maxThreads threads. Handles every size.</summary>
+    public static void Run(int maxThreads, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0 || alpha == T.Zero)
+        {
+            GemmScale.ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        if (GemmSmall<T>.Handles(m, n, k))
+        {
+            GemmSmall<T>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        long work = (long)m * n * k;
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Max(1, maxThreads));
+        (int rowParts, int colParts) = ChooseGrid(threads, m, n);
+        if (rowParts * colParts == 1)
+        {
+            GemmDriver<T, TKernel>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>One independent sub-product of C per thread, cut on tile boundaries.</summary>
+    static void RunGrid(int rowParts, int colParts, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+    {
+        int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
+        Parallelism.Run(rowParts * colParts, part =>
+        {
+            int pr = part / colParts, pn = part % colParts;
+            int i0 = Boundary(m, rowUnits, pr, rowParts, TKernel.MR), i1 = Boundary(m, rowUnits, pr + 1, rowParts, TKernel.MR);
+            int j0 = Boundary(n, colUnits, pn, colParts, TKernel.NR), j1 = Boundary(n, colUnits, pn + 1, colParts, TKernel.NR);
+            if (i1 <= i0 || j1 <= j0) return;
+            T* aPart = transA ? a + i0 : a + i0 * lda;
+            T* bPart = transB ? b + j0 * ldb : b + j0;
+            GemmDriver<T, TKernel>.Run(transA, transB, i1 - i0, j1 - j0, k, alpha,
+                aPart, lda, bPart, ldb, beta, c + i0 * ldc + j0, ldc);
+        });
+    }
+
+    /// <summary>Start of part `part` of `parts` when `units` tiles of `tile` elements (total `size`) are shared out.</summary>
+    static int Boundary(int size, int units, int part, int parts, int tile) =>
+        (int)Math.Min(size, (long)units * part / parts * tile);
+
+    /// <summary>
+    /// rowParts × colParts = threads (or fewer when the matrix is too narrow), minimising the packing
+    /// work all threads repeat: k·(colParts·m + rowParts·n).
+    /// </summary>
+    static (int RowParts, int ColParts) ChooseGrid(int threads, int m, int n)
+    {
+        int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
+        for (int t = threads; t > 1; t--)
+        {
+            (int, int) best = (0, 0);
+            long bestCost = long.MaxValue;
+            for (int rows = 1; rows <= t; rows++)
+            {
+                if (t % rows != 0) continue;
+                int cols = t / rows;
+                if (rows > rowUnits || cols > colUnits) continue;
+                long cost = (long)cols * m + (long)rows * n;
+                if (cost < bestCost) (best, bestCost) = ((rows, cols), cost);
+            }
+            if (bestCost != long.MaxValue) return best;
+        }
+        return (1, 1);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Ember.Backends.Cpu;
+
+/// <summary>
+/// A register-tiled micro-kernel and the cache blocking that suits it. Implemented by structs so the
+/// generic driver is specialised per kernel and MR/NR/KC/MC/NC fold to constants.
+/// </summary>
+internal unsafe interface IGemmKernel<T> where T : unmanaged
+{
+    /// <summary>Rows of C one tile covers; A values are broadcast one row at a time.</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns of C one tile covers; B is loaded as whole vectors.</summary>
+    static abstract int NR { get; }
+
+    /// <summary>Depth of one packed panel: a KC×NR slice of B should stay in L1.</summary>
+    static abstract int KC { get; }
+
+    /// <summary>Rows of A packed at once: the MC×KC block should stay in L2.</summary>
+    static abstract int MC { get; }
+
+    /// <summary>Columns of B packed at once (KC×NC block, lives in L2/L3).</summary>
+    static abstract int NC { get; }
+
+    /// <summary>
+    /// C[MR×NR] = alpha · Σp a[p·MR + r] · b[p·NR + j] + beta · C, where a and b are packed panels.
+    /// beta == 0 leaves C unread, so it may hold garbage.
+    /// </summary>
+    static abstract void Tile(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta);
+}

@@ -1,0 +1,231 @@
+using System.Runtime.Intrinsics.X86;
+using Ember.Backends.Cpu;
+using Xunit;
+
+namespace Ember.Tests;
+
+/// <summary>
+/// Checks every GEMM path against a naive triple loop evaluated in double: all transpose combinations,
+/// sizes around the tile and block edges, alpha/beta special cases, padded strides, and batching.
+/// </summary>
+public unsafe class GemmTests
+{
+    static readonly int[] EdgeSizes = [0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 65, 100, 129];
+    static readonly int[] Depths = [0, 1, 17, 64, 129];
+
+    public static TheoryData<bool, bool> TransposeCombos => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void Sgemm_MatchesReference_OnEdgeSizes(bool transA, bool transB)
+    {
+        foreach (int m in EdgeSizes)
+            foreach (int n in EdgeSizes)
+                foreach (int k in Depths)
+                    Check<float>(new Case(transA, transB, m, n, k, Alpha: 1, Beta: 0));
+    }
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void Dgemm_MatchesReference_OnEdgeSizes(bool transA, bool transB)
+    {
+        foreach (int m in EdgeSizes)
+            foreach (int n in EdgeSizes)
+                foreach (int k in Depths)
+                    Check<double>(new Case(transA, transB, m, n, k, Alpha: 1, Beta: 0));
+    }
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void AlphaBetaAndPaddedStrides_MatchReference(bool transA, bool transB)
+    {
+        (double Alpha, double Beta)[] scalings = [(1, 1), (0.5, -2), (-1.25, 0), (2, 0.75), (0, 3), (0, 0)];
+        (int M, int N, int K)[] shapes = [(1, 1, 1), (7, 33, 5), (17, 16, 31), (65, 63, 100), (33, 129, 7), (100, 17, 65)];
+        foreach (var (alpha, beta) in scalings)
+            foreach (var (m, n, k) in shapes)
+            {
+                Check<float>(new Case(transA, transB, m, n, k, alpha, beta, PadA: 3, PadB: 5, PadC: 2));
+                Check<double>(new Case(transA, transB, m, n, k, alpha, beta, PadA: 1, PadB: 4, PadC: 7));
+            }
+    }
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void BlockedAndThreadedSizes_MatchReference(bool transA, bool transB)
+    {
+        // Past every cache block (k > KC, m > MC) and big enough to be split over threads.
+        (int M, int N, int K)[] shapes = [(300, 70, 520), (400, 260, 33), (130, 300, 300), (9, 4100, 3), (520, 9, 260)];
+        foreach (var (m, n, k) in shapes)
+        {
+            Check<float>(new Case(transA, transB, m, n, k, Alpha: 0.75, Beta: 0.5, PadA: 1, PadB: 2, PadC: 3));
+            Check<double>(new Case(transA, transB, m, n, k, Alpha: 1, Beta: 0, PadC: 1));
+        }
+    }
+
+    [Fact]
+    public void BetaZero_DoesNotReadC()
+    {
+        foreach (var (m, n, k) in new[] { (5, 7, 3), (40, 50, 60), (200, 130, 140), (6, 9, 0) })
+        {
+            Check<float>(new Case(false, false, m, n, k, Alpha: 1, Beta: 0, NaNInC: true));
+            Check<double>(new Case(true, true, m, n, k, Alpha: 2, Beta: 0, NaNInC: true));
+        }
+    }
+
+    [Fact]
+    public void EveryKernelSupportedHere_MatchesReference()
+    {
+        var shapes = new (int M, int N, int K)[] { (1, 1, 1), (13, 37, 19), (67, 45, 300), (150, 170, 90) };
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                foreach (var (m, n, k) in shapes)
+                    foreach (int threads in new[] { 1, 3 })
+                    {
+                        var c = new Case(transA, transB, m, n, k, Alpha: 1.5, Beta: 0.5, PadA: 2, PadB: 1, PadC: 3);
+                        CheckWith<float>(c, (a, b, cc) => GemmParallel<float, PortableSgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
+                        CheckWith<double>(c, (a, b, cc) => GemmParallel<double, PortableDgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                        if (Avx2.IsSupported && Fma.IsSupported)
+                        {
+                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx2SgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
+                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx2DgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                        }
+                        if (Avx512F.IsSupported)
+                        {
+                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx512SgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
+                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx512DgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                        }
+                    }
+    }
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void Batched_MatchesReference_WithBroadcastOperands(bool transA, bool transB)
+    {
+        // Small items (threaded across the batch) and larger ones (threaded inside each item).
+        foreach (var (m, n, k, count) in new[] { (3, 5, 7, 9), (16, 33, 17, 6), (70, 90, 110, 3), (130, 140, 150, 2) })
+        {
+            foreach (var (broadcastA, broadcastB) in new[] { (false, false), (true, false), (false, true) })
+            {
+                CheckBatched<float>(new Case(transA, transB, m, n, k, Alpha: 1, Beta: 0.5, PadA: 1, PadB: 2, PadC: 1), count, broadcastA, broadcastB);
+                CheckBatched<double>(new Case(transA, transB, m, n, k, Alpha: -0.5, Beta: 0, PadA: 2, PadC: 3), count, broadcastA, broadcastB);
+            }
+        }
+    }
+
+    [Fact]
+    public void Batched_ZeroCountOrEmptyItems_DoNothing()
+    {
+        float* c = stackalloc float[4];
+        c[0] = 7;
+        Gemm.SgemmBatched(0, false, false, 1, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
+        Gemm.SgemmBatched(3, false, false, 0, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
+        Assert.Equal(7, c[0]);
+    }
+
+    /// <summary>One product: op(A) is m×k, op(B) is k×n; Pad* widen the row strides past the minimum.</summary>
+    record Case(bool TransA, bool TransB, int M, int N, int K, double Alpha, double Beta,
+        int PadA = 0, int PadB = 0, int PadC = 0, bool NaNInC = false)
+    {
+        public int Lda => (TransA ? M : K) + PadA;
+        public int Ldb => (TransB ? K : N) + PadB;
+        public int Ldc => N + PadC;
+        public int RowsA => TransA ? K : M;
+        public int RowsB => TransB ? N : K;
+        public double OpA(double[] a, int i, int p) => TransA ? a[p * Lda + i] : a[i * Lda + p];
+        public double OpB(double[] b, int p, int j) => TransB ? b[j * Ldb + p] : b[p * Ldb + j];
+    }
+
+    static void Check<T>(Case c) where T : unmanaged => CheckWith<T>(c, (a, b, cc) =>
+    {
+        if (typeof(T) == typeof(float))
+            Gemm.Sgemm(c.TransA, c.TransB, c.M, c.N, c.K, (float)c.Alpha, (float*)a, c.Lda, (float*)b, c.Ldb, (float)c.Beta, (float*)cc, c.Ldc);
+        else
+            Gemm.Dgemm(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, (double*)a, c.Lda, (double*)b, c.Ldb, c.Beta, (double*)cc, c.Ldc);
+    });
+
+    delegate void Product<T>(T* a, T* b, T* c) where T : unmanaged;
+
+    static void CheckWith<T>(Case c, Product<T> run) where T : unmanaged
+    {
+        var rng = new Random(c.M * 7919 + c.N * 104729 + c.K * 31 + (c.TransA ? 1 : 0) + (c.TransB ? 2 : 0));
+        double[] a = RandomValues<T>(rng, Math.Max(1, c.RowsA * c.Lda));
+        double[] b = RandomValues<T>(rng, Math.Max(1, c.RowsB * c.Ldb));
+        double[] c0 = RandomValues<T>(rng, Math.Max(1, c.M * c.Ldc));
+        if (c.NaNInC) Array.Fill(c0, double.NaN);
+
+        T[] aT = Convert<T>(a), bT = Convert<T>(b), cT = Convert<T>(c0);
+        fixed (T* pa = aT, pb = bT, pc = cT) run(pa, pb, pc);
+
+        AssertMatches(c, a, b, c0, cT, 0);
+    }
+
+    static void CheckBatched<T>(Case c, int count, bool broadcastA, bool broadcastB) where T : unmanaged
+    {
+        var rng = new Random(count * 17 + c.M + c.N * 3 + c.K * 5 + (broadcastA ? 100 : 0) + (broadcastB ? 200 : 0));
+        long itemA = c.RowsA * c.Lda, itemB = c.RowsB * c.Ldb, itemC = c.M * c.Ldc;
+        long strideA = broadcastA ? 0 : itemA + 3, strideB = broadcastB ? 0 : itemB + 1, strideC = itemC + 2;
+        double[] a = RandomValues<T>(rng, (int)(strideA * (count - 1) + itemA));
+        double[] b = RandomValues<T>(rng, (int)(strideB * (count - 1) + itemB));
+        double[] c0 = RandomValues<T>(rng, (int)(strideC * (count - 1) + itemC));
+
+        T[] aT = Convert<T>(a), bT = Convert<T>(b), cT = Convert<T>(c0);
+        fixed (T* pa = aT, pb = bT, pc = cT)
+        {
+            if (typeof(T) == typeof(float))
+                Gemm.SgemmBatched(count, c.TransA, c.TransB, c.M, c.N, c.K, (float)c.Alpha, (float*)pa, c.Lda, strideA,
+                    (float*)pb, c.Ldb, strideB, (float)c.Beta, (float*)pc, c.Ldc, strideC);
+            else
+                Gemm.DgemmBatched(count, c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, (double*)pa, c.Lda, strideA,
+                    (double*)pb, c.Ldb, strideB, c.Beta, (double*)pc, c.Ldc, strideC);
+        }
+
+        for (int i = 0; i < count; i++)
+            AssertMatches(c, a[(int)(i * strideA)..], b[(int)(i * strideB)..], c0[(int)(i * strideC)..], cT, i * strideC);
+    }
+
+    /// <summary>
+    /// Compares against the double-precision triple loop with a bound that scales with k and the
+    /// magnitudes summed, and checks C's padding columns were left alone.
+    /// </summary>
+    static void AssertMatches<T>(Case c, double[] a, double[] b, double[] cBefore, T[] actual, long offset) where T : unmanaged
+    {
+        double eps = typeof(T) == typeof(float) ? 6e-8 : 1.2e-16;
+        // Dense op(A) (m×k) and op(B)ᵀ (n×k), so each reference entry is one contiguous dot product.
+        var opA = new double[c.M * c.K];
+        var opBt = new double[c.N * c.K];
+        for (int i = 0; i < c.M; i++) for (int p = 0; p < c.K; p++) opA[i * c.K + p] = c.OpA(a, i, p);
+        for (int j = 0; j < c.N; j++) for (int p = 0; p < c.K; p++) opBt[j * c.K + p] = c.OpB(b, p, j);
+
+        for (int i = 0; i < c.M; i++)
+        {
+            for (int j = 0; j < c.Ldc; j++)
+            {
+                double got = ToDouble(actual[offset + i * c.Ldc + j]);
+                double before = cBefore[i * c.Ldc + j];
+                if (j >= c.N)
+                {
+                    Assert.True(got.Equals(before), $"{c}: padding C[{i},{j}] changed from {before} to {got}");
+                    continue;
+                }
+                double dot = 0, magnitude = 0;
+                for (int p = 0; p < c.K; p++)
+                {
+                    double term = opA[i * c.K + p] * opBt[j * c.K + p];
+                    dot += term;
+                    magnitude += Math.Abs(term);
+                }
+                double expected = c.Alpha * dot + (c.Beta == 0 ? 0 : c.Beta * before);
+                double bound = 4 * (c.K + 2) * eps * (Math.Abs(c.Alpha) * magnitude + (c.Beta == 0 ? 0 : Math.Abs(c.Beta * before))) + 1e-30;
+                if (!(Math.Abs(got - expected) <= bound))
+                    Assert.Fail($"{c}: C[{i},{j}] = {got}, expected {expected} (±{bound:G3})");
+            }
+        }
+    }
+
+    static double[] RandomValues<T>(Random rng, int count)
+    {
+        var values = new double[count];
+        for (int i = 0; i < count; i++) values[i] = typeof(T) == typeof(float) ? (float)(rng.NextDouble() * 2 - 1) : rng.NextDouble() * 2 - 1;
+        return values;
+    }
+
+    static T[] Convert<T>(double[] values) where T : unmanaged =>
+        typeof(T) == typeof(float) ? (T[])(object)values.Select(v => (float)v).ToArray() : (T[])(object)values.ToArray();
+
+    static double ToDouble<T>(T value) where T : unmanaged => typeof(T) == typeof(float) ? (float)(object)value : (double)(object)value;
+}
