@@ -53,8 +53,7 @@ public partial class Tensor
         using var ca = a.InDType(dtype);
         using var cb = b.InDType(dtype);
         var y = Allocate(shape, dtype);
-        var k = new WhereKernel { C = c, A = ca, B = cb, Y = y };
-        Dispatch.Numeric(dtype, ref k);
+        Elementwise.Where(c, ca, cb, y);
         if (GradMode.ShouldRecord(a, b)) GradMode.Record(y, new WhereBackward(new Saved(c, "Where")), a, b);
         return y;
     }
@@ -68,34 +67,6 @@ public partial class Tensor
             throw new ArgumentException($"MaskedFill: the mask of shape {Shapes.Format(mask.shape)} does not broadcast to the tensor's shape {Shapes.Format(shape)}.");
         using var fill = Full([], value, DType);
         return Where(mask, fill, this);
-    }
-
-    unsafe struct WhereKernel : INumericKernel
-    {
-        public Tensor C, A, B, Y;
-        public void Run<T>() where T : unmanaged, INumber<T>
-        {
-            var y = Y;
-            var plan = new RowPlan(y.shape, y.strides,
-                Shapes.BroadcastStrides(C.shape, C.strides, y.shape),
-                Shapes.BroadcastStrides(A.shape, A.strides, y.shape),
-                Shapes.BroadcastStrides(B.shape, B.strides, y.shape));
-            byte* cp = (byte*)C.DataPointer; T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer, yp = (T*)y.DataPointer;
-            Parallelism.For(plan.Rows, plan.RowLength, (start, end) =>
-            {
-                Span<long> off = stackalloc long[4];
-                Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
-                plan.RowOffsets(start, off);
-                plan.IndexOfRow(start, idx);
-                long sc = plan.RowStrides[1], sa = plan.RowStrides[2], sb = plan.RowStrides[3];
-                for (long r = start; r < end; r++)
-                {
-                    byte* c = cp + off[1]; T* a = ap + off[2], b = bp + off[3], o = yp + off[0];
-                    for (int i = 0; i < plan.RowLength; i++) o[i] = c[i * sc] != 0 ? a[i * sa] : b[i * sb];
-                    plan.NextRow(idx, off);
-                }
-            });
-        }
     }
 
     sealed class WhereBackward(Saved condition) : Node

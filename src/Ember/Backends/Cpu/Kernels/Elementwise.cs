@@ -79,27 +79,28 @@ internal static unsafe class Elementwise
                     op.Span(new ReadOnlySpan<T>(ap + s, (int)(e - s)), new ReadOnlySpan<T>(bp + s, (int)(e - s)), new Span<T>(yp + s, (int)(e - s))));
                 return;
             }
-            var plan = new RowPlan(Y.shape, Y.strides, Shapes.BroadcastStrides(A.shape, A.strides, Y.shape), Shapes.BroadcastStrides(B.shape, B.strides, Y.shape));
-            Parallelism.For(plan.Rows, plan.RowLength, (start, end) =>
+            var plan = Plan(Y, A, B);
+            int n = plan.RowLength;
+            long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
+            plan.ForEachRow(off =>
             {
-                Span<long> off = stackalloc long[3];
-                Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
-                plan.RowOffsets(start, off);
-                plan.IndexOfRow(start, idx);
-                int n = plan.RowLength;
-                long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
-                for (long r = start; r < end; r++)
-                {
-                    T* pa = ap + off[1], pb = bp + off[2];
-                    var dst = new Span<T>(yp + off[0], n);
-                    if (sa == 1 && sb == 1) op.Span(new ReadOnlySpan<T>(pa, n), new ReadOnlySpan<T>(pb, n), dst);
-                    else if (sa == 1 && sb == 0) op.SpanScalar(new ReadOnlySpan<T>(pa, n), *pb, dst);
-                    else if (sa == 0 && sb == 1) op.ScalarSpan(*pa, new ReadOnlySpan<T>(pb, n), dst);
-                    else for (int i = 0; i < n; i++) dst[i] = op.Scalar(pa[i * sa], pb[i * sb]);
-                    plan.NextRow(idx, off);
-                }
+                T* pa = ap + off[1], pb = bp + off[2];
+                var dst = new Span<T>(yp + off[0], n);
+                if (sa == 1 && sb == 1) op.Span(new ReadOnlySpan<T>(pa, n), new ReadOnlySpan<T>(pb, n), dst);
+                else if (sa == 1 && sb == 0) op.SpanScalar(new ReadOnlySpan<T>(pa, n), *pb, dst);
+                else if (sa == 0 && sb == 1) op.ScalarSpan(*pa, new ReadOnlySpan<T>(pb, n), dst);
+                else for (int i = 0; i < n; i++) dst[i] = op.Scalar(pa[i * sa], pb[i * sb]);
             });
         }
+    }
+
+    /// <summary>Rows of the output and of each input read as the output's (broadcast) shape.</summary>
+    static RowPlan Plan(Tensor y, params ReadOnlySpan<Tensor> inputs)
+    {
+        var strides = new long[inputs.Length + 1][];
+        strides[0] = y.strides;
+        for (int i = 0; i < inputs.Length; i++) strides[i + 1] = Shapes.BroadcastStrides(inputs[i].shape, inputs[i].strides, y.shape);
+        return new RowPlan(y.shape, strides);
     }
 
     /// <summary>Bool result of op(a, b) with broadcasting; both sides compared in <paramref name="dtype"/>.</summary>
@@ -123,21 +124,38 @@ internal static unsafe class Elementwise
             var op = Op;
             T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer;
             byte* yp = (byte*)Y.DataPointer;
-            var plan = new RowPlan(Y.shape, Y.strides, Shapes.BroadcastStrides(A.shape, A.strides, Y.shape), Shapes.BroadcastStrides(B.shape, B.strides, Y.shape));
-            Parallelism.For(plan.Rows, plan.RowLength, (start, end) =>
+            var plan = Plan(Y, A, B);
+            int n = plan.RowLength;
+            long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
+            plan.ForEachRow(off =>
             {
-                Span<long> off = stackalloc long[3];
-                Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
-                plan.RowOffsets(start, off);
-                plan.IndexOfRow(start, idx);
-                long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
-                for (long r = start; r < end; r++)
-                {
-                    T* pa = ap + off[1], pb = bp + off[2];
-                    byte* py = yp + off[0];
-                    for (int i = 0; i < plan.RowLength; i++) py[i] = op.Test(pa[i * sa], pb[i * sb]) ? (byte)1 : (byte)0;
-                    plan.NextRow(idx, off);
-                }
+                T* pa = ap + off[1], pb = bp + off[2];
+                byte* py = yp + off[0];
+                for (int i = 0; i < n; i++) py[i] = op.Test(pa[i * sa], pb[i * sb]) ? (byte)1 : (byte)0;
+            });
+        }
+    }
+
+    /// <summary>y = condition ? a : b with broadcasting (all three already in y's dtype, condition Bool).</summary>
+    public static void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
+    {
+        var k = new WhereKernel { C = condition, A = a, B = b, Y = y };
+        Dispatch.Numeric(y.DType, ref k);
+    }
+
+    struct WhereKernel : INumericKernel
+    {
+        public Tensor C, A, B, Y;
+        public void Run<T>() where T : unmanaged, INumber<T>
+        {
+            var plan = Plan(Y, C, A, B);
+            byte* cp = (byte*)C.DataPointer; T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer, yp = (T*)Y.DataPointer;
+            int n = plan.RowLength;
+            long sc = plan.RowStrides[1], sa = plan.RowStrides[2], sb = plan.RowStrides[3];
+            plan.ForEachRow(off =>
+            {
+                byte* c = cp + off[1]; T* pa = ap + off[2], pb = bp + off[3], o = yp + off[0];
+                for (int i = 0; i < n; i++) o[i] = c[i * sc] != 0 ? pa[i * sa] : pb[i * sb];
             });
         }
     }

@@ -75,7 +75,28 @@ internal readonly struct RowPlan
     {
         for (int d = OuterShape.Length - 1; d >= 0; d--) { index[d] = (int)(row % OuterShape[d]); row /= OuterShape[d]; }
     }
+
+    /// <summary>Calls body with each row's element offsets (one per operand), rows split across threads.</summary>
+    public void ForEachRow(RowBody body)
+    {
+        var plan = this;
+        Parallelism.For(Rows, RowLength, (start, end) =>
+        {
+            Span<long> off = stackalloc long[plan.OuterStrides.Length];
+            Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
+            plan.RowOffsets(start, off);
+            plan.IndexOfRow(start, idx);
+            for (long r = start; r < end; r++)
+            {
+                body(off);
+                plan.NextRow(idx, off);
+            }
+        });
+    }
 }
+
+/// <summary>Work on one row of a <see cref="RowPlan"/>, given each operand's element offset.</summary>
+internal delegate void RowBody(ReadOnlySpan<long> offsets);
 
 /// <summary>Copies between layouts: the kernel behind Contiguous, Clone and assignment into views.</summary>
 internal static unsafe class StridedCopy
@@ -87,19 +108,7 @@ internal static unsafe class StridedCopy
         var plan = new RowPlan(dst.shape, dst.strides, srcStrides);
         int size = src.ElementSize;
         byte* s0 = (byte*)src.DataPointer, d0 = (byte*)dst.DataPointer;
-        long rowCost = plan.RowLength;
-        Parallelism.For(plan.Rows, rowCost, (start, end) =>
-        {
-            Span<long> off = stackalloc long[2];
-            Span<int> idx = stackalloc int[Math.Max(plan.OuterShape.Length, 1)];
-            plan.RowOffsets(start, off);
-            plan.IndexOfRow(start, idx);
-            for (long r = start; r < end; r++)
-            {
-                CopyRow(s0 + off[1] * size, plan.RowStrides[1], d0 + off[0] * size, plan.RowStrides[0], plan.RowLength, size);
-                plan.NextRow(idx, off);
-            }
-        });
+        plan.ForEachRow(off => CopyRow(s0 + off[1] * size, plan.RowStrides[1], d0 + off[0] * size, plan.RowStrides[0], plan.RowLength, size));
     }
 
     static void CopyRow(byte* s, long ss, byte* d, long ds, int n, int size)
