@@ -75,7 +75,7 @@ internal readonly struct GeluOp : IUnaryOp
 
     public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
+        if (typeof(T) == typeof(float) && Vector128.IsHardwareAccelerated)
             Simd.Map(new Vector(), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y));
         else for (int i = 0; i < y.Length; i++) y[i] = Scalar(x[i]);
     }
