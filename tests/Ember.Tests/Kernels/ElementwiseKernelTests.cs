@@ -112,6 +112,23 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Fact]
+    public void GeluGradientFloatPathMatchesTheAccurateFormula()
+    {
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            var g = Inputs(n, n + 7);
+            var x = Inputs(n, n);
+            var y = new float[n];
+            new GeluGrad().Span<float>(g, x, y);
+            for (int i = 0; i < n; i++)
+            {
+                double expected = new GeluGrad().Scalar((double)g[i], (double)x[i]);
+                Assert.True(Math.Abs(y[i] - expected) <= 5e-7 * Math.Abs(g[i]) * (1 + Math.Abs(x[i])), $"n={n} x={x[i]}: {y[i]} vs {expected}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0.0, 1.0)]
     [InlineData(0.5, 0.4795001221869535)]

@@ -80,30 +80,24 @@ internal readonly struct GeluOp : IUnaryOp
         else for (int i = 0; i < y.Length; i++) y[i] = Scalar(x[i]);
     }
 
-    /// <summary>The float path: Φ(x) = erfc(-x/√2)/2, using erfc(|z|) and its reflection.</summary>
+    /// <summary>The float path: x/2 · (1 + erf(x/√2)), as libtorch computes it.</summary>
     readonly struct Vector : IVectorUnary
     {
         public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => new GeluOp().Scalar(x);
         public Vector512<T> V512<T>(Vector512<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var x = xv.AsSingle();
-            var e = SpecialFunctions.ErfcPositive(Vector512.Abs(x) * InvSqrt2) * 0.5f;
-            var phi = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), e, Vector512<float>.One - e);
-            return (x * phi).As<float, T>();
+            return (x * 0.5f * (Vector512<float>.One + SpecialFunctions.Erf(x * InvSqrt2))).As<float, T>();
         }
         public Vector256<T> V256<T>(Vector256<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var x = xv.AsSingle();
-            var e = SpecialFunctions.ErfcPositive(Vector256.Abs(x) * InvSqrt2) * 0.5f;
-            var phi = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), e, Vector256<float>.One - e);
-            return (x * phi).As<float, T>();
+            return (x * 0.5f * (Vector256<float>.One + SpecialFunctions.Erf(x * InvSqrt2))).As<float, T>();
         }
         public Vector128<T> V128<T>(Vector128<T> xv) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var x = xv.AsSingle();
-            var e = SpecialFunctions.ErfcPositive(Vector128.Abs(x) * InvSqrt2) * 0.5f;
-            var phi = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), e, Vector128<float>.One - e);
-            return (x * phi).As<float, T>();
+            return (x * 0.5f * (Vector128<float>.One + SpecialFunctions.Erf(x * InvSqrt2))).As<float, T>();
         }
     }
 }

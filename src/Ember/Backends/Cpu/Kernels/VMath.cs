@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Ember.Backends.Cpu;
@@ -13,18 +14,21 @@ internal static class VMath
     const float Log2e = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f, MaxArg = 88.72283905206835f, MinArg = -103.972077083991796f;
     const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x)
     {
         if (typeof(T) == typeof(float)) return ExpFloat(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector512.Exp(x.AsDouble()).As<double, T>();
         throw new NotSupportedException();
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x)
     {
         if (typeof(T) == typeof(float)) return ExpFloat(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector256.Exp(x.AsDouble()).As<double, T>();
         throw new NotSupportedException();
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x)
     {
         if (typeof(T) == typeof(float)) return ExpFloat(x.AsSingle()).As<float, T>();
@@ -34,6 +38,7 @@ internal static class VMath
 
     // exp(x) = 2^n · exp(r), n = round(x·log2 e), r = x − n·ln 2 (ln 2 split in two for precision).
     // Min/Max do not carry NaN through on every platform, so NaN inputs are restored at the end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<float> ExpFloat(Vector512<float> x)
     {
         var c = Vector512.Min(Vector512.Max(x, Vector512.Create(MinArg)), Vector512.Create(MaxArg));
@@ -53,6 +58,7 @@ internal static class VMath
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> ExpFloat(Vector256<float> x)
     {
         var c = Vector256.Min(Vector256.Max(x, Vector256.Create(MinArg)), Vector256.Create(MaxArg));
@@ -72,6 +78,7 @@ internal static class VMath
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<float> ExpFloat(Vector128<float> x)
     {
         var c = Vector128.Min(Vector128.Max(x, Vector128.Create(MinArg)), Vector128.Create(MaxArg));
