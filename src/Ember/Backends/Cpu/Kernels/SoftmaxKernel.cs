@@ -136,6 +136,16 @@ internal static unsafe class SoftmaxKernel
                 if (store) e.StoreUnsafe(ref yr, (nuint)i);
                 acc += e;
             }
+            if (i < n)
+            {
+                // The tail as one last full vector ending at n; lanes already summed are masked out.
+                int w = Vector512<T>.Count, start = n - w;
+                var e = VMath.Exp(Vector512.LoadUnsafe(ref xr, (nuint)start) - s);
+                if (store) e.StoreUnsafe(ref yr, (nuint)start);
+                var fresh = Vector512.GreaterThanOrEqual(Vector512.CreateSequence(T.Zero, T.One), Vector512.Create(T.CreateTruncating(i - start)));
+                acc += Vector512.ConditionalSelect(fresh, e, Vector512<T>.Zero);
+                i = n;
+            }
             sum = Vector512.Sum(acc);
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
@@ -147,6 +157,16 @@ internal static unsafe class SoftmaxKernel
                 var e = VMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i) - s);
                 if (store) e.StoreUnsafe(ref yr, (nuint)i);
                 acc += e;
+            }
+            if (i < n)
+            {
+                // The tail as one last full vector ending at n; lanes already summed are masked out.
+                int w = Vector256<T>.Count, start = n - w;
+                var e = VMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)start) - s);
+                if (store) e.StoreUnsafe(ref yr, (nuint)start);
+                var fresh = Vector256.GreaterThanOrEqual(Vector256.CreateSequence(T.Zero, T.One), Vector256.Create(T.CreateTruncating(i - start)));
+                acc += Vector256.ConditionalSelect(fresh, e, Vector256<T>.Zero);
+                i = n;
             }
             sum = Vector256.Sum(acc);
         }
@@ -160,9 +180,19 @@ internal static unsafe class SoftmaxKernel
                 if (store) e.StoreUnsafe(ref yr, (nuint)i);
                 acc += e;
             }
+            if (i < n)
+            {
+                // The tail as one last full vector ending at n; lanes already summed are masked out.
+                int w = Vector128<T>.Count, start = n - w;
+                var e = VMath.Exp(Vector128.LoadUnsafe(ref xr, (nuint)start) - s);
+                if (store) e.StoreUnsafe(ref yr, (nuint)start);
+                var fresh = Vector128.GreaterThanOrEqual(Vector128.CreateSequence(T.Zero, T.One), Vector128.Create(T.CreateTruncating(i - start)));
+                acc += Vector128.ConditionalSelect(fresh, e, Vector128<T>.Zero);
+                i = n;
+            }
             sum = Vector128.Sum(acc);
         }
-        for (; i < n; i++) // the tail, each element once
+        for (; i < n; i++) // rows shorter than a vector
         {
             T e = T.Exp(x[i] - shift);
             if (store) y[i] = e;
