@@ -5,6 +5,10 @@ using Ember.Bench.Workloads;
 
 // Runs each workload on Ember and on TorchSharp-cpu in this process, interleaved, and prints a table
 // followed by one JSON line per (workload, case, threads).
+if (args.Length > 0 && args[0] == "--steady-memory")
+    return Ember.Bench.SteadyMemory.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount);
+
 var options = ArgParser.Parse(args, out string? error);
 if (options is null)
 {

@@ -19,6 +19,8 @@ public static class ArgParser
           --settle-ms  idle pause before switching sides, so the other side's spinning workers sleep (default 10)
           --json       also append the JSON lines to FILE
           --list       list workloads and their cases, then exit
+               Ember.Bench --steady-memory [steps] [threads]
+          trains an MLP 784-512-256-10 (Adam, batch 128) and reports RSS and GCs over the steps (default 3000)
         """;
 
     /// <summary>Parses args; returns null and writes an error to <paramref name="error"/> if they are invalid.</summary>

@@ -6,7 +6,7 @@ namespace Ember;
 public partial class Tensor
 {
     /// <summary>max(x, 0); integer tensors stay integral, as in PyTorch.</summary>
-    public Tensor Relu() => !DType.IsFloatingPoint() ? IntegerRelu() : Activate(new ReluOp(), "Relu", saveOutput: true, new VectorBinary<ReluGrad>(new ReluGrad()));
+    public Tensor Relu() => !DType.IsFloatingPoint() ? IntegerRelu() : Activate(new VectorUnary<ReluOp>(new ReluOp()), "Relu", saveOutput: true, new VectorBinary<ReluGrad>(new ReluGrad()));
     public Tensor Sigmoid() => Activate(new SigmoidOp(), "Sigmoid", saveOutput: true, new VectorBinary<SigmoidGrad>(new SigmoidGrad()));
     public Tensor Tanh() => Activate(new TanhOp(), "Tanh", saveOutput: true, new VectorBinary<TanhGrad>(new TanhGrad()));
     public Tensor Silu() => Activate(new VectorUnary<SiluOp>(new SiluOp()), "Silu", saveOutput: false, new VectorBinary<SiluGrad>(new SiluGrad()));

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Ember.Backends.Cpu;
 
 namespace Ember;
@@ -25,7 +24,7 @@ public partial class Tensor
         if (alpha == 1 && DType == DType.Float32 && other.DType == DType.Float32 && IsContiguous && other.IsContiguous && Shapes.SameShape(shape, other.shape))
         {
             var dst = Span<float>();
-            TensorPrimitives.Add(dst, other.Span<float>(), dst);
+            Simd.Map(new AddOp(), dst, other.Span<float>(), dst);
         }
         else
         {

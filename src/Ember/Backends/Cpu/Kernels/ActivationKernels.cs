@@ -7,12 +7,14 @@ namespace Ember.Backends.Cpu;
 // Forward bodies of the activation functions. Float paths are vectorised; double paths stay scalar
 // where the vector approximation (erfc) would cost precision that float64 users expect.
 
-internal readonly struct ReluOp : IUnaryOp
+/// <summary>max(x, 0), NaN kept (NaN &lt; 0 is false). Not TensorPrimitives.Max: see AddOp on non-temporal stores.</summary>
+internal readonly struct ReluOp : IVectorUnary
 {
-    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(x) ? x : T.Max(x, T.Zero);
-    public void Span<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, y);
+    public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => x < T.Zero ? T.Zero : x;
+    public Vector128<T> V128<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<T>.Zero), Vector128<T>.Zero, x);
+    public Vector256<T> V256<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<T>.Zero), Vector256<T>.Zero, x);
+    public Vector512<T> V512<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<T>.Zero), Vector512<T>.Zero, x);
 }
-
 internal readonly struct SigmoidOp : IUnaryOp
 {
     public T Scalar<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));

@@ -107,12 +107,28 @@ internal readonly struct VectorBinary<TOp>(TOp op) : IBinaryOp where TOp : struc
 {
     public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => op.Scalar(a, b);
     public void Span<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> => Simd.Map(op, a, b, y);
+    // A broadcast scalar becomes a short span of copies, so the vector bodies serve this case too.
+    const int Chunk = 256;
+
     public void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T>
     {
-        for (int i = 0; i < y.Length; i++) y[i] = op.Scalar(a[i], b);
+        Span<T> bs = stackalloc T[Math.Min(Chunk, y.Length)];
+        bs.Fill(b);
+        for (int i = 0; i < y.Length; i += Chunk)
+        {
+            int n = Math.Min(Chunk, y.Length - i);
+            Simd.Map(op, a.Slice(i, n), bs[..n], y.Slice(i, n));
+        }
     }
+
     public void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T>
     {
-        for (int i = 0; i < y.Length; i++) y[i] = op.Scalar(a, b[i]);
+        Span<T> al = stackalloc T[Math.Min(Chunk, y.Length)];
+        al.Fill(a);
+        for (int i = 0; i < y.Length; i += Chunk)
+        {
+            int n = Math.Min(Chunk, y.Length - i);
+            Simd.Map(op, al[..n], b.Slice(i, n), y.Slice(i, n));
+        }
     }
 }
