@@ -12,7 +12,8 @@ namespace Ember.Bench;
 /// </summary>
 public static class SteadyMemory
 {
-    const int WarmupSteps = 300;
+    // JIT tiering and the first young collections settle within a few hundred steps.
+    const int WarmupSteps = 500;
 
     public static int Run(int steps, int threads)
     {
