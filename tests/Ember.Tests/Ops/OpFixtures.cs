@@ -139,9 +139,12 @@ public static class OpFixtures
 
     public static string FixturePath => Path.Combine(AppContext.BaseDirectory, "fixtures", "ops.json");
 
-    static Dictionary<string, FixtureCase> Load()
+    static Dictionary<string, FixtureCase> Load() => Load("ops.json");
+
+    /// <summary>Every case of a fixture file in fixtures/ (the same format, for other families of ops).</summary>
+    public static Dictionary<string, FixtureCase> Load(string fileName)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(FixturePath));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", fileName)));
         // Clone so the elements (params, views) outlive the document.
         var root = doc.RootElement.Clone();
         return root.GetProperty("cases").EnumerateArray().Select(FixtureCase.Parse).ToDictionary(c => c.Name);
