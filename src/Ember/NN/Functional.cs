@@ -9,14 +9,8 @@ public enum Reduction { Mean, Sum, None }
 /// <summary>Stateless layers and losses: <c>using F = Ember.NN.Functional;</c>.</summary>
 public static class Functional
 {
-    /// <summary>x·Wᵀ + b; the transposed weight is a view, which GEMM reads without copying.</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
-    {
-        using var wt = weight.Transpose(0, 1);
-        if (bias is null) return input.MatMul(wt);
-        using var xw = input.MatMul(wt);
-        return xw + bias;
-    }
+    /// <summary>x·Wᵀ + b, with the bias folded into the GEMM.</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Tensor.Linear(input, weight, bias);
 
     public static Tensor Relu(Tensor x) => x.Relu();
     public static Tensor Gelu(Tensor x, bool approximateTanh = false) => x.Gelu(approximateTanh);

@@ -89,6 +89,7 @@ public static class OpDispatch
         ["LogSoftmax"] = (x, p) => One(x[0].LogSoftmax(p.Int("dim"))),
         ["CumSum"] = (x, p) => One(x[0].CumSum(p.Int("dim"))),
         ["MatMul"] = (x, p) => One(x[0].MatMul(x[1])),
+        ["Linear"] = (x, p) => One(Tensor.Linear(x[0], x[1], x.Length > 2 ? x[2] : null)),
 
         // shapes
         ["Reshape"] = (x, p) => One(x[0].Reshape(p.Ints("shape"))),

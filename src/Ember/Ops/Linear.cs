@@ -1,0 +1,90 @@
+using Ember.Backends.Cpu;
+
+namespace Ember;
+
+/// <summary>
+/// y = x·Wᵀ + b as one op: the output starts as copies of the bias and GEMM accumulates into it
+/// (beta = 1), so the bias costs no extra pass; Wᵀ is never materialised (GEMM reads W transposed).
+/// </summary>
+public partial class Tensor
+{
+    /// <summary>torch.nn.functional.linear: input [..., in], weight [out, in], bias [out] → [..., out].</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        input.Live("Linear"); weight.Live("Linear"); bias?.Live("Linear");
+        if (weight.Rank != 2)
+            throw new ArgumentException($"Linear: the weight must be 2-d [out, in], got {Shapes.Format(weight.shape)}.");
+        if (input.Rank == 0 || input.shape[^1] != weight.shape[1])
+            throw new ArgumentException($"Linear: input {Shapes.Format(input.shape)} has {(input.Rank == 0 ? 0 : input.shape[^1])} features but the weight {Shapes.Format(weight.shape)} expects {weight.shape[1]}.");
+        int outFeatures = weight.shape[0], inFeatures = weight.shape[1];
+        if (bias is not null && (bias.Rank != 1 || bias.shape[0] != outFeatures))
+            throw new ArgumentException($"Linear: the bias {Shapes.Format(bias.shape)} does not match {outFeatures} output features.");
+        var dtype = bias is null ? DTypes.ResultType(input, weight) : DTypes.Promote(DTypes.ResultType(input, weight), bias.DType);
+        if (!dtype.IsFloatingPoint())
+        {
+            // Integer linear layers are rare: compose them from MatMul.
+            using var wt = weight.Transpose(0, 1);
+            using var xw = input.MatMul(wt);
+            return bias is null ? xw.Clone() : xw + bias;
+        }
+
+        int rows = (int)(input.NumElements / Math.Max(inFeatures, 1));
+        if (inFeatures == 0) rows = (int)Shapes.Count(input.shape[..^1]);
+        var y = Allocate([.. input.shape[..^1], outFeatures], dtype);
+        using (var x2 = input.ContiguousInDType(dtype))
+        using (var w = weight.ContiguousInDType(dtype))
+        {
+            if (bias is not null)
+            {
+                using var b = bias.InDType(dtype);
+                using var rowsView = y.Reshape(rows, outFeatures);
+                StridedCopy.Copy(b, rowsView);
+            }
+            LinearGemm(x2, w, y, rows, outFeatures, inFeatures, beta: bias is null ? 0 : 1);
+        }
+        if (GradMode.ShouldRecord(input, weight) || (bias is not null && GradMode.ShouldRecord(bias)))
+        {
+            var node = new LinearBackward(weight.RequiresGrad ? new Saved(input, "Linear") : null, input.RequiresGrad ? new Saved(weight, "Linear") : null);
+            if (bias is null) GradMode.Record(y, node, input, weight);
+            else GradMode.Record(y, node, input, weight, bias);
+        }
+        return y;
+    }
+
+    static unsafe void LinearGemm(Tensor x, Tensor w, Tensor y, int m, int n, int k, int beta)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0) { if (beta == 0) y.FillRaw(0); return; }
+        if (y.DType == DType.Float32)
+            Backends.Cpu.Gemm.Sgemm(false, true, m, n, k, 1f, (float*)x.DataPointer, k, (float*)w.DataPointer, k, beta, (float*)y.DataPointer, n);
+        else
+            Backends.Cpu.Gemm.Dgemm(false, true, m, n, k, 1.0, (double*)x.DataPointer, k, (double*)w.DataPointer, k, beta, (double*)y.DataPointer, n);
+    }
+
+    /// <summary>dx = g·W, dW = gᵀ·x (leading dims flattened), db = Σ g over all but the last dim.</summary>
+    sealed class LinearBackward(Saved? input, Saved? weight) : Node
+    {
+        protected internal override Tensor?[] Backward(Tensor g)
+        {
+            int outFeatures = g.shape[^1];
+            using var g2 = g.Reshape(-1, outFeatures);
+            Tensor? gx = null, gw = null, gb = null;
+            if (weight is not null)
+            {
+                var w = weight.Value;
+                using var gxFlat = g2.MatMul(w);
+                gx = gxFlat.Reshape([.. g.shape[..^1], w.shape[1]]);
+            }
+            if (input is not null)
+            {
+                var x = input.Value;
+                using var x2 = x.Reshape(-1, x.shape[^1]);
+                using var gt = g2.Transpose(0, 1);
+                gw = gt.MatMul(x2);
+            }
+            if (NeedsInputGrad(2)) gb = g2.Sum(0);
+            return [gx, gw, gb];
+        }
+        protected override void ReleaseSaved() { input?.Release(); weight?.Release(); }
+    }
+}
