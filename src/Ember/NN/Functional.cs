@@ -12,6 +12,13 @@ public static class Functional
     /// <summary>x·Wᵀ + b, with the bias folded into the GEMM.</summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Tensor.Linear(input, weight, bias);
 
+    public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null, int[]? dilation = null, int groups = 1)
+        => Tensor.Conv1d(input, weight, bias, stride, padding, dilation, groups);
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null, int[]? dilation = null, int groups = 1)
+        => Tensor.Conv2d(input, weight, bias, stride, padding, dilation, groups);
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null, int[]? outputPadding = null, int groups = 1, int[]? dilation = null)
+        => Tensor.ConvTranspose2d(input, weight, bias, stride, padding, outputPadding, groups, dilation);
+
     public static Tensor Relu(Tensor x) => x.Relu();
     public static Tensor Gelu(Tensor x, bool approximateTanh = false) => x.Gelu(approximateTanh);
     public static Tensor Softmax(Tensor x, int dim) => x.Softmax(dim);
