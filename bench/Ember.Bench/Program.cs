@@ -24,6 +24,8 @@ if (workloads is null)
     return 2;
 }
 
+if (options.PeakMemory is not null) return Ember.Bench.PeakMemory.Run(options);
+
 bool Keep(BenchCase c) => options.Cases.Count == 0 || options.Cases.Contains(c.Name);
 
 if (options.List)

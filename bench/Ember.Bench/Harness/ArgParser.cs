@@ -19,6 +19,8 @@ public static class ArgParser
           --settle-ms  idle pause before switching sides, so the other side's spinning workers sleep (default 10)
           --json       also append the JSON lines to FILE
           --list       list workloads and their cases, then exit
+               Ember.Bench --peak-memory <workload> --side <ember|torchsharp> [--case NAME] [--iters N] [--threads N]
+          runs one case (default the first) on one side for N steps (default 50) and reports peak RSS (VmHWM)
                Ember.Bench --steady-memory [steps] [threads]
           trains an MLP 784-512-256-10 (Adam, batch 128) and reports RSS and GCs over the steps (default 3000)
         """;
@@ -48,6 +50,8 @@ public static class ArgParser
                     "--block" => o with { Block = Positive(value, name) },
                     "--settle-ms" => o with { SettleMs = NonNegative(value, name) },
                     "--json" => o with { JsonPath = value },
+                    "--peak-memory" => o with { PeakMemory = value },
+                    "--side" => o with { Side = value is "ember" or "torchsharp" ? value : throw new FormatException($"--side expects ember or torchsharp, got '{value}'") },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }

@@ -40,6 +40,12 @@ public sealed record BenchOptions
     /// <summary>When set, JSON lines are also appended to this file.</summary>
     public string? JsonPath { get; init; }
 
+    /// <summary>When set, measure this workload's peak memory on one side instead of timing (see <see cref="Side"/>).</summary>
+    public string? PeakMemory { get; init; }
+
+    /// <summary>The side --peak-memory runs: "ember" or "torchsharp".</summary>
+    public string? Side { get; init; }
+
     /// <summary>Only list workloads and cases.</summary>
     public bool List { get; init; }
 }

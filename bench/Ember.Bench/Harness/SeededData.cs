@@ -22,6 +22,15 @@ public static class SeededData
         return data;
     }
 
+    /// <summary>Class labels uniform in [0, <paramref name="classes"/>), as Int64 like PyTorch's targets.</summary>
+    public static long[] Labels(int count, int classes, ulong seed)
+    {
+        var labels = new long[count];
+        ulong state = seed;
+        for (int i = 0; i < count; i++) labels[i] = (long)(Next(ref state) % (ulong)classes);
+        return labels;
+    }
+
     static ulong Next(ref ulong state)
     {
         ulong z = state += 0x9E3779B97F4A7C15UL;

@@ -11,7 +11,12 @@ public static class WorkloadRegistry
         new ElementwiseGelu(),
         new ReduceSum(),
         new Softmax(),
-        new MatMul(),
+        new Gemm(),
+        new MlpTrain(),
+#if EMBER_CONV
+        new CnnTrain(),
+        new CnnInfer(),
+#endif
     ];
 
     /// <summary>Resolves names (or "all"); returns null and names the first unknown one otherwise.</summary>

@@ -3,14 +3,20 @@ using Ember.Bench.Peers;
 
 namespace Ember.Bench.Workloads;
 
-/// <summary>[M,K] @ [K,N] through the public MatMul op (allocation included); case names are MxKxN.</summary>
-public sealed class MatMul : Workload
+/// <summary>C = A·B, [M,K] @ [K,N], through the public MatMul op (allocation included); case names are MxKxN.</summary>
+public sealed class Gemm : Workload
 {
-    /// <summary>Squares whose operand sizes span ~1e3..1e6 elements, plus an MLP-layer shape.</summary>
+    /// <summary>
+    /// Squares from cache-resident to memory-bound, the first layer of the MLP (batch 128, 784 → 512),
+    /// and the im2col product of the CNN's second convolution (64·13·13 positions, 32·3·3 → 64).
+    /// </summary>
     static readonly (int M, int K, int N)[] Shapes =
-        [(32, 32, 32), (100, 100, 100), (316, 316, 316), (1000, 1000, 1000), (128, 784, 512)];
+    [
+        (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048),
+        (128, 784, 512), (10816, 288, 64),
+    ];
 
-    public override string Name => "matmul";
+    public override string Name => "gemm";
 
     public override IEnumerable<BenchCase> Cases()
     {

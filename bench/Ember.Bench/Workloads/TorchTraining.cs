@@ -1,0 +1,56 @@
+using Ember.Bench.Harness;
+using Ember.Bench.Peers;
+using TorchSharp;
+
+namespace Ember.Bench.Workloads;
+
+/// <summary>
+/// TorchSharp's side of a training case, step for step the same as <see cref="EmberTraining"/>: every
+/// tensor a step creates is freed by a dispose scope; parameters, gradients and Adam state live on.
+/// </summary>
+public sealed class TorchTraining : ISide
+{
+    readonly Func<torch.nn.Module<torch.Tensor, torch.Tensor>> createModel;
+    readonly Batch batch;
+    readonly torch.nn.Module<torch.Tensor, torch.Tensor> model;
+    readonly torch.optim.Optimizer optimizer;
+    readonly torch.Tensor inputs, labels;
+
+    public TorchTraining(Func<torch.nn.Module<torch.Tensor, torch.Tensor>> createModel, Batch batch)
+    {
+        this.createModel = createModel;
+        this.batch = batch;
+        model = createModel();
+        model.train();
+        optimizer = torch.optim.Adam(model.parameters(), lr: 1e-3);
+        inputs = TorchSharpPeer.FromArray(batch.Inputs, batch.Shape);
+        labels = torch.tensor(batch.Labels, torch.int64);
+    }
+
+    public void Step() => TrainStep();
+
+    public float[] Result()
+    {
+        using var fresh = new TorchTraining(createModel, batch);
+        return [.. Enumerable.Range(0, EmberTraining.ComparedSteps).Select(_ => fresh.TrainStep())];
+    }
+
+    float TrainStep()
+    {
+        using var scope = torch.NewDisposeScope();
+        optimizer.zero_grad();
+        var logits = model.forward(inputs);
+        var loss = torch.nn.functional.cross_entropy(logits, labels);
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+        inputs.Dispose();
+        labels.Dispose();
+    }
+}

@@ -1,0 +1,80 @@
+namespace Ember.NN;
+
+/// <summary>2-d max pooling over [N, C, H, W] or [C, H, W]; stride defaults to the kernel size.</summary>
+public sealed class MaxPool2d : Module<Tensor, Tensor>
+{
+    public (int H, int W) KernelSize { get; }
+    public (int H, int W) Stride { get; }
+    public (int H, int W) Padding { get; }
+    public (int H, int W) Dilation { get; }
+    public bool CeilMode { get; }
+
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+        : this((kernelSize, kernelSize), stride is { } s ? (s, s) : null, (padding, padding), (dilation, dilation), ceilMode) { }
+
+    public MaxPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int H, int W)? padding = null,
+        (int H, int W)? dilation = null, bool ceilMode = false)
+    {
+        KernelSize = kernelSize;
+        Stride = stride ?? kernelSize;
+        Padding = padding ?? (0, 0);
+        Dilation = dilation ?? (1, 1);
+        CeilMode = ceilMode;
+    }
+
+    public override Tensor Forward(Tensor input) => input.MaxPool2d(
+        [KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W], CeilMode);
+}
+
+/// <summary>1-d max pooling over [N, C, L] or [C, L]; stride defaults to the kernel size.</summary>
+public sealed class MaxPool1d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+    : Module<Tensor, Tensor>
+{
+    public override Tensor Forward(Tensor input) => input.MaxPool1d(kernelSize, stride, padding, dilation, ceilMode);
+}
+
+/// <summary>2-d average pooling over [N, C, H, W] or [C, H, W]; stride defaults to the kernel size.</summary>
+public sealed class AvgPool2d : Module<Tensor, Tensor>
+{
+    public (int H, int W) KernelSize { get; }
+    public (int H, int W) Stride { get; }
+    public (int H, int W) Padding { get; }
+    public bool CeilMode { get; }
+    public bool CountIncludePad { get; }
+
+    public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+        : this((kernelSize, kernelSize), stride is { } s ? (s, s) : null, (padding, padding), ceilMode, countIncludePad) { }
+
+    public AvgPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int H, int W)? padding = null,
+        bool ceilMode = false, bool countIncludePad = true)
+    {
+        KernelSize = kernelSize;
+        Stride = stride ?? kernelSize;
+        Padding = padding ?? (0, 0);
+        CeilMode = ceilMode;
+        CountIncludePad = countIncludePad;
+    }
+
+    public override Tensor Forward(Tensor input) => input.AvgPool2d(
+        [KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W], CeilMode, CountIncludePad);
+}
+
+/// <summary>Average pooling to a fixed output size, whatever the input's height and width.</summary>
+public sealed class AdaptiveAvgPool2d((int H, int W) outputSize) : Module<Tensor, Tensor>
+{
+    public AdaptiveAvgPool2d(int outputSize) : this((outputSize, outputSize)) { }
+
+    public (int H, int W) OutputSize => outputSize;
+
+    public override Tensor Forward(Tensor input) => input.AdaptiveAvgPool2d([outputSize.H, outputSize.W]);
+}
+
+/// <summary>Max pooling to a fixed output size, whatever the input's height and width.</summary>
+public sealed class AdaptiveMaxPool2d((int H, int W) outputSize) : Module<Tensor, Tensor>
+{
+    public AdaptiveMaxPool2d(int outputSize) : this((outputSize, outputSize)) { }
+
+    public (int H, int W) OutputSize => outputSize;
+
+    public override Tensor Forward(Tensor input) => input.AdaptiveMaxPool2d([outputSize.H, outputSize.W]);
+}
