@@ -1,4 +1,3 @@
-#if EMBER_CONV
 using Ember.Bench.Harness;
 using Ember.Bench.Peers;
 using TorchSharp;
@@ -58,4 +57,3 @@ public sealed class CnnInfer : Workload
             x, model);
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if EMBER_CONV
 using Ember.Bench.Peers;
 using Ember.NN;
 using TorchSharp;
@@ -44,4 +43,3 @@ public static class CnnModel
         return model;
     }
 }
-#endif

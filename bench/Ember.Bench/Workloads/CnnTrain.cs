@@ -1,4 +1,3 @@
-#if EMBER_CONV
 using Ember.Bench.Harness;
 
 namespace Ember.Bench.Workloads;
@@ -21,4 +20,3 @@ public sealed class CnnTrain : Workload
             Sides.TorchPeer(() => new TorchTraining(CnnModel.Torch, batch.Value)));
     }
 }
-#endif

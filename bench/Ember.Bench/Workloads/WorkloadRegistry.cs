@@ -13,10 +13,8 @@ public static class WorkloadRegistry
         new Softmax(),
         new Gemm(),
         new MlpTrain(),
-#if EMBER_CONV
         new CnnTrain(),
         new CnnInfer(),
-#endif
     ];
 
     /// <summary>Resolves names (or "all"); returns null and names the first unknown one otherwise.</summary>

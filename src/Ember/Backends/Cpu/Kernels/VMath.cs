@@ -37,11 +37,12 @@ internal static class VMath
     }
 
     // exp(x) = 2^n · exp(r), n = round(x·log2 e), r = x − n·ln 2 (ln 2 split in two for precision).
-    // Min/Max do not carry NaN through on every platform, so NaN inputs are restored at the end.
+    // The clamp uses the native min/max (no NaN fix-ups; n is then always in range for the native
+    // conversion), and NaN inputs are restored at the end instead.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<float> ExpFloat(Vector512<float> x)
     {
-        var c = Vector512.Min(Vector512.Max(x, Vector512.Create(MinArg)), Vector512.Create(MaxArg));
+        var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(MinArg)), Vector512.Create(MaxArg));
         var n = Vector512.Round(c * Log2e);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), c);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
@@ -50,7 +51,7 @@ internal static class VMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
         // 2^n in two factors, so n = 128 (near the overflow edge) and n < -126 (denormal results) both scale right.
-        var ni = Vector512.ConvertToInt32(n);
+        var ni = Vector512.ConvertToInt32Native(n);
         var half = ni >> 1;
         var y = p * ((half + Vector512.Create(127)) << 23).AsSingle() * ((ni - half + Vector512.Create(127)) << 23).AsSingle();
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(MinArg)), Vector512<float>.Zero, y);
@@ -61,7 +62,7 @@ internal static class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> ExpFloat(Vector256<float> x)
     {
-        var c = Vector256.Min(Vector256.Max(x, Vector256.Create(MinArg)), Vector256.Create(MaxArg));
+        var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(MinArg)), Vector256.Create(MaxArg));
         var n = Vector256.Round(c * Log2e);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), c);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
@@ -70,7 +71,7 @@ internal static class VMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4)); p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
         // 2^n in two factors, so n = 128 (near the overflow edge) and n < -126 (denormal results) both scale right.
-        var ni = Vector256.ConvertToInt32(n);
+        var ni = Vector256.ConvertToInt32Native(n);
         var half = ni >> 1;
         var y = p * ((half + Vector256.Create(127)) << 23).AsSingle() * ((ni - half + Vector256.Create(127)) << 23).AsSingle();
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(MinArg)), Vector256<float>.Zero, y);
@@ -81,7 +82,7 @@ internal static class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<float> ExpFloat(Vector128<float> x)
     {
-        var c = Vector128.Min(Vector128.Max(x, Vector128.Create(MinArg)), Vector128.Create(MaxArg));
+        var c = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(MinArg)), Vector128.Create(MaxArg));
         var n = Vector128.Round(c * Log2e);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), c);
         r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
@@ -90,7 +91,7 @@ internal static class VMath
         p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4)); p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
         p = Vector128.FusedMultiplyAdd(p, r * r, r + Vector128<float>.One);
         // 2^n in two factors, so n = 128 (near the overflow edge) and n < -126 (denormal results) both scale right.
-        var ni = Vector128.ConvertToInt32(n);
+        var ni = Vector128.ConvertToInt32Native(n);
         var half = ni >> 1;
         var y = p * ((half + Vector128.Create(127)) << 23).AsSingle() * ((ni - half + Vector128.Create(127)) << 23).AsSingle();
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(MinArg)), Vector128<float>.Zero, y);
