@@ -11,15 +11,7 @@ public class ConvFixtureTests
 {
     static readonly Lazy<Dictionary<string, FixtureCase>> cases = new(() => OpFixtures.Load("conv.json"));
 
-    public static TheoryData<string> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var name in cases.Value.Keys) data.Add(name);
-            return data;
-        }
-    }
+    public static TheoryData<string> Cases => FixtureRunner.Names(cases.Value.Keys);
 
     /// <summary>Calls the op a case names with the case's params (Ember's parameter names).</summary>
     public static Tensor Run(FixtureCase c, Tensor[] x)
@@ -37,33 +29,16 @@ public class ConvFixtureTests
         };
     }
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void Forward(string name)
-    {
-        var c = cases.Value[name];
-        using var y = Run(c, c.Inputs.Select(t => t.ToTensor()).ToArray());
-        FixtureAssert.Close(c.Outputs[0], y, c.UsesFloat32, $"{c} output");
-    }
+    static Tensor[] RunAll(FixtureCase c, Tensor[] x) => [Run(c, x)];
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Gradient(string name)
-    {
-        var c = cases.Value[name];
-        var inputs = c.Inputs.Select(t => t.ToTensor()).ToArray();
-        foreach (var t in inputs) t.RequiresGrad = true;
-        using var y = Run(c, inputs);
-        using var w = c.Weights![0]!.ToTensor();
-        using var prod = y * w;
-        using var loss = prod.Sum();
-        loss.Backward();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            Assert.NotNull(inputs[i].Grad);
-            FixtureAssert.Close(c.Grads![i]!, inputs[i].Grad!, c.UsesFloat32, $"{c} gradient of input {i}");
-        }
-    }
+    public void Forward(string name) => FixtureRunner.Forward(cases.Value[name], RunAll);
+
+    /// <summary>Every input (input, weight and bias) requires grad and has a recorded gradient.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Gradient(string name) => FixtureRunner.Gradient(cases.Value[name], RunAll);
 
     [Theory]
     [MemberData(nameof(Cases))]

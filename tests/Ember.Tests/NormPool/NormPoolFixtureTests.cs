@@ -12,15 +12,8 @@ public class NormPoolFixtureTests
 {
     static readonly Lazy<Dictionary<string, FixtureCase>> cases = new(() => OpFixtures.Load("norm_pool.json"));
 
-    public static TheoryData<string> ForwardCases => Names(cases.Value.Values);
-    public static TheoryData<string> GradientCases => Names(cases.Value.Values.Where(c => c.HasGrads));
-
-    static TheoryData<string> Names(IEnumerable<FixtureCase> all)
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in all) data.Add(c.Name);
-        return data;
-    }
+    public static TheoryData<string> ForwardCases => FixtureRunner.Names(cases.Value.Values);
+    public static TheoryData<string> GradientCases => FixtureRunner.Names(cases.Value.Values.Where(c => c.HasGrads));
 
     static Tensor[] Run(FixtureCase c, Tensor[] x)
     {
@@ -102,43 +95,11 @@ public class NormPoolFixtureTests
 
     [Theory]
     [MemberData(nameof(ForwardCases))]
-    public void Forward(string name)
-    {
-        var c = cases.Value[name];
-        var outputs = Run(c, c.Inputs.Select(t => t.ToTensor()).ToArray());
-        Assert.True(outputs.Length == c.Outputs.Length, $"{c}: {outputs.Length} outputs, expected {c.Outputs.Length}");
-        for (int i = 0; i < outputs.Length; i++)
-            FixtureAssert.Close(c.Outputs[i], outputs[i], c.UsesFloat32, $"{c} output {i}");
-    }
+    public void Forward(string name) => FixtureRunner.Forward(cases.Value[name], Run);
 
     [Theory]
     [MemberData(nameof(GradientCases))]
-    public void Gradient(string name)
-    {
-        var c = cases.Value[name];
-        var inputs = c.Inputs.Select(t => t.ToTensor()).ToArray();
-        for (int i = 0; i < inputs.Length; i++)
-            if (c.Grads![i] is not null) inputs[i].RequiresGrad = true;
-
-        var outputs = Run(c, inputs);
-        Tensor? loss = null;
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            if (c.Weights![i] is not { } w) continue;
-            var term = (outputs[i] * w.ToTensor()).Sum();
-            loss = loss is null ? term : loss + term;
-        }
-        Assert.NotNull(loss);
-        loss.Backward();
-
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (c.Grads![i] is not { } expected) continue;
-            var grad = inputs[i].Grad;
-            Assert.True(grad is not null, $"{c}: input {i} got no gradient");
-            FixtureAssert.Close(expected, grad, c.UsesFloat32, $"{c} gradient of input {i}");
-        }
-    }
+    public void Gradient(string name) => FixtureRunner.Gradient(cases.Value[name], Run);
 }
 
 /// <summary>The normalisation and pooling layers: PyTorch's state dict names, modes and shapes.</summary>

@@ -1,5 +1,5 @@
 using Xunit;
-using Inputs = Ember.Tests.OpsGradCheckTests.Inputs;
+using static Ember.Tests.GradCheckCase;
 
 namespace Ember.Tests;
 
@@ -9,13 +9,9 @@ namespace Ember.Tests;
 /// </summary>
 public class NormPoolGradCheckTests
 {
-    public sealed record Case(string Name, Func<Inputs, Tensor[]> Make, Func<Tensor[], Tensor> F);
-
-    static Case G(string name, Func<Inputs, Tensor[]> make, Func<Tensor[], Tensor> f) => new(name, make, f);
-
     static Tensor Const(double[] values) => Tensor.FromArray(values, values.Length);
 
-    static readonly Case[] Cases =
+    static readonly GradCheckCase[] Cases =
     [
         G("maxpool2d_k2", r => [r.D(2, 2, 4, 6)], x => x[0].MaxPool2d([2])),
         G("maxpool2d_pad_dilation_ceil", r => [r.D(1, 2, 7, 8)], x => x[0].MaxPool2d([3, 2], [2, 1], [1, 1], [2, 1], ceilMode: true)),
@@ -48,23 +44,9 @@ public class NormPoolGradCheckTests
         G("layernorm_bias_only", r => [r.N(2, 7), r.N(7)], x => Tensor.LayerNorm(x[0], [7], null, x[1])),
     ];
 
-    public static TheoryData<string> CaseNames
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var c in Cases) data.Add(c.Name);
-            return data;
-        }
-    }
+    public static TheoryData<string> CaseNames => FixtureRunner.Names(Cases.Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void GradCheck(string name)
-    {
-        var c = Cases.Single(k => k.Name == name);
-        var inputs = c.Make(new Inputs(name));
-        Assert.All(inputs, t => Assert.Equal(DType.Float64, t.DType));
-        Assert.True(Autograd.GradCheck(c.F, inputs), $"{name}: analytic and finite-difference gradients differ");
-    }
+    public void GradCheck(string name) => GradCheckCase.Check(Cases, name);
 }

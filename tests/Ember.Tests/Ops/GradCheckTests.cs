@@ -1,4 +1,5 @@
 using Xunit;
+using static Ember.Tests.GradCheckCase;
 
 namespace Ember.Tests;
 
@@ -49,15 +50,11 @@ public class OpsGradCheckTests
         public Tensor Of(double[] values, params int[] shape) => Leaf(values, shape);
     }
 
-    public sealed record Case(string Name, Func<Inputs, Tensor[]> Make, Func<Tensor[], Tensor> F);
-
     static Tensor Idx(long[] values, params int[] shape) => Tensor.FromArray(values, shape);
     static Tensor Mask(bool[] values, params int[] shape) => Tensor.FromArray(values, shape);
     static Tensor Consts(int n, params int[] shape) => Tensor.FromArray(Enumerable.Range(0, n).Select(i => 0.5 - 0.25 * i).ToArray(), shape);
 
-    static Case G(string name, Func<Inputs, Tensor[]> make, Func<Tensor[], Tensor> f) => new(name, make, f);
-
-    static readonly Case[] Cases =
+    static readonly GradCheckCase[] Cases =
     [
         // elementwise
         G("add_broadcast", r => [r.N(3, 1, 4), r.N(2, 4)], x => x[0].Add(x[1])),
@@ -189,23 +186,9 @@ public class OpsGradCheckTests
         G("sort_descending_dim0", r => [r.D(4, 3)], x => x[0].Sort(0, descending: true).Values),
     ];
 
-    public static TheoryData<string> CaseNames
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var c in Cases) data.Add(c.Name);
-            return data;
-        }
-    }
+    public static TheoryData<string> CaseNames => FixtureRunner.Names(Cases.Select(c => c.Name));
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void GradCheck(string name)
-    {
-        var c = Cases.Single(k => k.Name == name);
-        var inputs = c.Make(new Inputs(name));
-        Assert.All(inputs, t => Assert.Equal(DType.Float64, t.DType));
-        Assert.True(Autograd.GradCheck(c.F, inputs), $"{name}: analytic and finite-difference gradients differ");
-    }
+    public void GradCheck(string name) => GradCheckCase.Check(Cases, name);
 }
