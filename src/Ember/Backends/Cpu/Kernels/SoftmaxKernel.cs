@@ -122,83 +122,45 @@ internal static unsafe class SoftmaxKernel
     /// <summary>Σ exp(x − shift), also storing each exp into y when <paramref name="store"/>; vector lanes, then a scalar tail.</summary>
     static T ExpShiftedSum<T>(ReadOnlySpan<T> x, T shift, Span<T> y, bool store) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = x.Length, i = 0;
-        ref T xr = ref MemoryMarshal.GetReference(x);
-        ref T yr = ref MemoryMarshal.GetReference(y);
+        int n = x.Length;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count) return ExpShiftedSum<V512<T>, Vector512<T>, T>(x, shift, y, store);
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count) return ExpShiftedSum<V256<T>, Vector256<T>, T>(x, shift, y, store);
+        if (Vector128.IsHardwareAccelerated && n >= Vector128<T>.Count) return ExpShiftedSum<V128<T>, Vector128<T>, T>(x, shift, y, store);
         T sum = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
-        {
-            var s = Vector512.Create(shift);
-            var acc = Vector512<T>.Zero;
-            for (int w = Vector512<T>.Count; i <= n - w; i += w)
-            {
-                var e = VMath.Exp(Vector512.LoadUnsafe(ref xr, (nuint)i) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)i);
-                acc += e;
-            }
-            if (i < n)
-            {
-                // The tail as one last full vector ending at n; lanes already summed are masked out.
-                int w = Vector512<T>.Count, start = n - w;
-                var e = VMath.Exp(Vector512.LoadUnsafe(ref xr, (nuint)start) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)start);
-                var fresh = Vector512.GreaterThanOrEqual(Vector512.CreateSequence(T.Zero, T.One), Vector512.Create(T.CreateTruncating(i - start)));
-                acc += Vector512.ConditionalSelect(fresh, e, Vector512<T>.Zero);
-                i = n;
-            }
-            sum = Vector512.Sum(acc);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
-        {
-            var s = Vector256.Create(shift);
-            var acc = Vector256<T>.Zero;
-            for (int w = Vector256<T>.Count; i <= n - w; i += w)
-            {
-                var e = VMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)i) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)i);
-                acc += e;
-            }
-            if (i < n)
-            {
-                // The tail as one last full vector ending at n; lanes already summed are masked out.
-                int w = Vector256<T>.Count, start = n - w;
-                var e = VMath.Exp(Vector256.LoadUnsafe(ref xr, (nuint)start) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)start);
-                var fresh = Vector256.GreaterThanOrEqual(Vector256.CreateSequence(T.Zero, T.One), Vector256.Create(T.CreateTruncating(i - start)));
-                acc += Vector256.ConditionalSelect(fresh, e, Vector256<T>.Zero);
-                i = n;
-            }
-            sum = Vector256.Sum(acc);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<T>.Count)
-        {
-            var s = Vector128.Create(shift);
-            var acc = Vector128<T>.Zero;
-            for (int w = Vector128<T>.Count; i <= n - w; i += w)
-            {
-                var e = VMath.Exp(Vector128.LoadUnsafe(ref xr, (nuint)i) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)i);
-                acc += e;
-            }
-            if (i < n)
-            {
-                // The tail as one last full vector ending at n; lanes already summed are masked out.
-                int w = Vector128<T>.Count, start = n - w;
-                var e = VMath.Exp(Vector128.LoadUnsafe(ref xr, (nuint)start) - s);
-                if (store) e.StoreUnsafe(ref yr, (nuint)start);
-                var fresh = Vector128.GreaterThanOrEqual(Vector128.CreateSequence(T.Zero, T.One), Vector128.Create(T.CreateTruncating(i - start)));
-                acc += Vector128.ConditionalSelect(fresh, e, Vector128<T>.Zero);
-                i = n;
-            }
-            sum = Vector128.Sum(acc);
-        }
-        for (; i < n; i++) // rows shorter than a vector
+        for (int i = 0; i < n; i++) // rows shorter than a vector
         {
             T e = T.Exp(x[i] - shift);
             if (store) y[i] = e;
             sum += e;
         }
         return sum;
+    }
+
+    /// <summary>The vector body of <see cref="ExpShiftedSum{T}(ReadOnlySpan{T}, T, Span{T}, bool)"/> for rows of at least one vector.</summary>
+    static T ExpShiftedSum<V, TV, T>(ReadOnlySpan<T> x, T shift, Span<T> y, bool store)
+        where V : struct, IVectorOps<TV, T> where TV : struct where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length, w = V.Count, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        var s = V.Create(shift);
+        var acc = V.Zero;
+        for (; i <= n - w; i += w)
+        {
+            var e = V.Exp(V.Subtract(V.Load(ref xr, (nuint)i), s));
+            if (store) V.Store(e, ref yr, (nuint)i);
+            acc = V.Add(acc, e);
+        }
+        if (i < n)
+        {
+            // The tail as one last full vector ending at n; lanes already summed are masked out.
+            int start = n - w;
+            var e = V.Exp(V.Subtract(V.Load(ref xr, (nuint)start), s));
+            if (store) V.Store(e, ref yr, (nuint)start);
+            var fresh = V.GreaterThanOrEqual(V.CreateSequence(T.Zero, T.One), V.Create(T.CreateTruncating(i - start)));
+            acc = V.Add(acc, V.ConditionalSelect(fresh, e, V.Zero));
+        }
+        return V.Sum(acc);
     }
 
     // ---- columns (softmax along any other dim) ----

@@ -41,47 +41,25 @@ internal static class SpecialFunctions
         B8 = -1.45660718464996e-05f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Erf(Vector512<float> a)
-    {
-        var x = Vector512.Min(Vector512.Max(a, Vector512.Create(-4f)), Vector512.Create(4f));
-        var x2 = x * x;
-        var p = Vector512.FusedMultiplyAdd(x2, Vector512.Create(A13), Vector512.Create(A11));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A9)); p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A7));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A5)); p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A3));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A1));
-        var q = Vector512.FusedMultiplyAdd(x2, Vector512.Create(B8), Vector512.Create(B6));
-        q = Vector512.FusedMultiplyAdd(x2, q, Vector512.Create(B4)); q = Vector512.FusedMultiplyAdd(x2, q, Vector512.Create(B2));
-        q = Vector512.FusedMultiplyAdd(x2, q, Vector512.Create(B0));
-        return x * p / q;
-    }
+    public static Vector512<float> Erf(Vector512<float> a) => Erf<V512<float>, Vector512<float>>(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Erf(Vector256<float> a) => Erf<V256<float>, Vector256<float>>(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Erf(Vector128<float> a) => Erf<V128<float>, Vector128<float>>(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Erf(Vector256<float> a)
+    static TV Erf<V, TV>(TV a) where V : struct, IVectorOps<TV, float> where TV : struct
     {
-        var x = Vector256.Min(Vector256.Max(a, Vector256.Create(-4f)), Vector256.Create(4f));
-        var x2 = x * x;
-        var p = Vector256.FusedMultiplyAdd(x2, Vector256.Create(A13), Vector256.Create(A11));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A9)); p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A7));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A5)); p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A3));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A1));
-        var q = Vector256.FusedMultiplyAdd(x2, Vector256.Create(B8), Vector256.Create(B6));
-        q = Vector256.FusedMultiplyAdd(x2, q, Vector256.Create(B4)); q = Vector256.FusedMultiplyAdd(x2, q, Vector256.Create(B2));
-        q = Vector256.FusedMultiplyAdd(x2, q, Vector256.Create(B0));
-        return x * p / q;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Erf(Vector128<float> a)
-    {
-        var x = Vector128.Min(Vector128.Max(a, Vector128.Create(-4f)), Vector128.Create(4f));
-        var x2 = x * x;
-        var p = Vector128.FusedMultiplyAdd(x2, Vector128.Create(A13), Vector128.Create(A11));
-        p = Vector128.FusedMultiplyAdd(x2, p, Vector128.Create(A9)); p = Vector128.FusedMultiplyAdd(x2, p, Vector128.Create(A7));
-        p = Vector128.FusedMultiplyAdd(x2, p, Vector128.Create(A5)); p = Vector128.FusedMultiplyAdd(x2, p, Vector128.Create(A3));
-        p = Vector128.FusedMultiplyAdd(x2, p, Vector128.Create(A1));
-        var q = Vector128.FusedMultiplyAdd(x2, Vector128.Create(B8), Vector128.Create(B6));
-        q = Vector128.FusedMultiplyAdd(x2, q, Vector128.Create(B4)); q = Vector128.FusedMultiplyAdd(x2, q, Vector128.Create(B2));
-        q = Vector128.FusedMultiplyAdd(x2, q, Vector128.Create(B0));
-        return x * p / q;
+        // The constant first: x86's native min/max return the second operand when either is NaN, so NaN passes through.
+        var x = V.MinNative(V.Create(4f), V.MaxNative(V.Create(-4f), a));
+        var x2 = V.Multiply(x, x);
+        var p = V.FusedMultiplyAdd(x2, V.Create(A13), V.Create(A11));
+        p = V.FusedMultiplyAdd(x2, p, V.Create(A9)); p = V.FusedMultiplyAdd(x2, p, V.Create(A7));
+        p = V.FusedMultiplyAdd(x2, p, V.Create(A5)); p = V.FusedMultiplyAdd(x2, p, V.Create(A3));
+        p = V.FusedMultiplyAdd(x2, p, V.Create(A1));
+        var q = V.FusedMultiplyAdd(x2, V.Create(B8), V.Create(B6));
+        q = V.FusedMultiplyAdd(x2, q, V.Create(B4)); q = V.FusedMultiplyAdd(x2, q, V.Create(B2));
+        q = V.FusedMultiplyAdd(x2, q, V.Create(B0));
+        return V.Divide(V.Multiply(x, p), q);
     }
 }
