@@ -78,8 +78,13 @@ public partial class Tensor
         var y = Allocate(outShape, x4.DType);
         bool record = GradMode.ShouldRecord(x4);
         var indices = record || wantIndices ? Allocate((int[])outShape.Clone(), DType.Int64) : null;
-        if (p.Planes > 0) MaxPoolKernel.Forward(xc, y, indices, p, w);
-        return FinishMax(x4, y, indices, p, record, wantIndices, unbatched, op);
+        bool pair = indices is not null && MaxPool2x2Kernel.Applies(w, p);
+        if (p.Planes > 0)
+        {
+            if (pair) MaxPool2x2Kernel.Forward(xc, y, indices!, p);
+            else MaxPoolKernel.Forward(xc, y, indices, p, w);
+        }
+        return FinishMax(x4, y, indices, p, record, wantIndices, unbatched, op, pair);
     }
 
     (Tensor Values, Tensor? Indices) AdaptiveMaxCore(int[] outputSize, bool wantIndices)
@@ -96,9 +101,9 @@ public partial class Tensor
         return FinishMax(x4, y, indices, p, record, wantIndices, unbatched, op);
     }
 
-    static (Tensor, Tensor?) FinishMax(Tensor x4, Tensor y, Tensor? indices, PoolPlanes p, bool record, bool wantIndices, bool unbatched, string op)
+    static (Tensor, Tensor?) FinishMax(Tensor x4, Tensor y, Tensor? indices, PoolPlanes p, bool record, bool wantIndices, bool unbatched, string op, bool pair = false)
     {
-        if (record) GradMode.Record(y, new MaxPoolBackward(new Saved(indices!, op), (int[])x4.shape.Clone(), p, op), x4);
+        if (record) GradMode.Record(y, new MaxPoolBackward(new Saved(indices!, op), (int[])x4.shape.Clone(), p, op, pair), x4);
         Tensor? outIndices = null;
         if (wantIndices) outIndices = unbatched ? UnbatchIndices(indices!) : indices;
         else indices?.Dispose();
@@ -182,8 +187,11 @@ public partial class Tensor
 
     // ---- backward ----
 
-    /// <summary>Saves only the argmax indices: the gradient of each output goes to one input cell.</summary>
-    sealed class MaxPoolBackward(Saved indices, int[] inputShape, PoolPlanes p, string op) : Node
+    /// <summary>
+    /// Saves only the argmax indices: the gradient of each output goes to one input cell. With pair set
+    /// (2×2 windows, stride 2, no padding) each row pair is cleared and filled while it is in cache.
+    /// </summary>
+    sealed class MaxPoolBackward(Saved indices, int[] inputShape, PoolPlanes p, string op, bool pair) : Node
     {
         public override string Name => op + "Backward";
         protected internal override Tensor?[] Backward(Tensor g)
@@ -191,8 +199,9 @@ public partial class Tensor
             var dtype = InputDTypes[0];
             using var gc = g.ContiguousInDType(dtype);
             var gx = Allocate((int[])inputShape.Clone(), dtype);
-            if (p.Planes > 0) MaxPoolKernel.Backward(gc, indices.Value, gx, p);
-            else gx.FillRaw(0);
+            if (p.Planes == 0) gx.FillRaw(0);
+            else if (pair) MaxPool2x2Kernel.Backward(gc, indices.Value, gx, p);
+            else MaxPoolKernel.Backward(gc, indices.Value, gx, p);
             return [gx];
         }
         protected override void ReleaseSaved() => indices.Release();

@@ -99,6 +99,137 @@ public class PoolingKernelTests
         Assert.Equal(new double[] { 0, 0, 1, 0, 0, 1, 0, 0 }, x.Grad!.ToArray<double>());
     }
 
+    public static TheoryData<int, int, int> PairGeometries => new()
+    {
+        // h, w, threads: even and odd sizes, rows narrower and wider than one vector step of windows
+        { 2, 2, 1 }, { 3, 3, 2 }, { 2, 5, 1 }, { 5, 2, 3 }, { 4, 7, 2 }, { 6, 8, 1 }, { 7, 9, 3 },
+        { 8, 10, 2 }, { 11, 11, 1 }, { 10, 16, 3 }, { 9, 17, 2 }, { 26, 26, 1 }, { 13, 35, 2 }, { 6, 33, 3 },
+    };
+
+    /// <summary>
+    /// The 2×2 / stride-2 fast path against the general indexed path, bit for bit (values with NaN
+    /// payloads, indices, and the gradient). The general path is reached through ceil mode on an input
+    /// padded to odd sizes: its extra last row and column are cropped, the rest sees the same windows.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PairGeometries))]
+    public void MaxPool2x2FastPathMatchesTheGeneralPath(int h, int w, int threads)
+    {
+        int saved = Threading.NumThreads;
+        try
+        {
+            Threading.SetNumThreads(threads);
+            foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+                foreach (var fill in new[] { "random", "ties", "special" })
+                    CheckPair(h, w, dtype, fill);
+        }
+        finally { Threading.SetNumThreads(saved); }
+    }
+
+    static void CheckPair(int h, int w, DType dtype, string fill)
+    {
+        const int planes = 6;
+        var rng = new Random(h * 1000 + w * 10 + fill.Length);
+        double[] specials = [double.NaN, BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234), double.NegativeInfinity,
+                             double.PositiveInfinity, 0.0, -0.0, 1.0, -1.0];
+        var data = new double[planes * h * w];
+        for (int i = 0; i < data.Length; i++)
+            data[i] = fill switch
+            {
+                "random" => rng.NextDouble() * 4 - 2,
+                "ties" => rng.Next(-1, 2),
+                _ => rng.Next(3) == 0 ? specials[rng.Next(specials.Length)] : rng.Next(-2, 3),
+            };
+        if (fill == "special") // whole windows of −∞, and of NaNs with different payloads
+            for (int pl = 0; pl < planes; pl += 2)
+            {
+                double[] win = pl % 4 == 0 ? [double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity]
+                                           : [double.NaN, 1, BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0042), 2];
+                data[pl * h * w] = win[0]; data[pl * h * w + 1] = win[1]; data[pl * h * w + w] = win[2]; data[pl * h * w + w + 1] = win[3];
+            }
+        int oh = h / 2, ow = w / 2;
+        var gdata = Enumerable.Range(0, planes * oh * ow).Select(_ => rng.Next(5) == 0 ? -0.0 : rng.NextDouble() - 0.5).ToArray();
+
+        using var x = Tensor.FromArray(data, 2, planes / 2, h, w).To(dtype);
+        x.RequiresGrad = true;
+        var (y, idx) = x.MaxPool2dWithIndices([2]);
+        Assert.Equal(new[] { 2, planes / 2, oh, ow }, y.Shape);
+        using var g = Tensor.FromArray(gdata, y.Shape).To(dtype);
+        y.Backward(g);
+
+        // The general path: pad to odd sizes, pool in ceil mode, crop.
+        int hp = h | 1, wp = w | 1;
+        var padded = new double[planes * hp * wp];
+        for (int pl = 0; pl < planes; pl++)
+            for (int r = 0; r < hp; r++)
+                for (int c = 0; c < wp; c++)
+                    padded[(pl * hp + r) * wp + c] = r < h && c < w ? data[(pl * h + r) * w + c] : 5.0;
+        using var xp = Tensor.FromArray(padded, 2, planes / 2, hp, wp).To(dtype);
+        xp.RequiresGrad = true;
+        var (yp, idxp) = xp.MaxPool2dWithIndices([2], ceilMode: true);
+        Assert.Equal(new[] { 2, planes / 2, oh + 1, ow + 1 }, yp.Shape);
+        var gp = new double[planes * (oh + 1) * (ow + 1)];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                    gp[(pl * (oh + 1) + i) * (ow + 1) + j] = gdata[(pl * oh + i) * ow + j];
+        using var gpt = Tensor.FromArray(gp, yp.Shape).To(dtype);
+        yp.Backward(gpt);
+
+        var yBits = Bits(y); var ypBits = Bits(yp);
+        var ix = idx.ToArray<long>(); var ixp = idxp.ToArray<long>();
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    int o = (pl * oh + i) * ow + j, op = (pl * (oh + 1) + i) * (ow + 1) + j;
+                    long at = ixp[op] / wp * w + ixp[op] % wp;
+                    Assert.True(ypBits[op] == yBits[o], $"{dtype} {fill} {h}x{w}: value [{pl}, {i}, {j}]");
+                    Assert.True(at == ix[o], $"{dtype} {fill} {h}x{w}: index [{pl}, {i}, {j}] expected {at}, got {ix[o]}");
+                }
+        var gx = Bits(x.Grad!); var gxp = Bits(xp.Grad!);
+        for (int pl = 0; pl < planes; pl++)
+            for (int r = 0; r < h; r++)
+                for (int c = 0; c < w; c++)
+                {
+                    long expected = r < 2 * oh && c < 2 * ow ? gxp[(pl * hp + r) * wp + c] : 0L;
+                    Assert.True(expected == gx[(pl * h + r) * w + c], $"{dtype} {fill} {h}x{w}: gradient [{pl}, {r}, {c}]");
+                }
+        y.Dispose(); idx.Dispose(); yp.Dispose(); idxp.Dispose();
+    }
+
+    static long[] Bits(Tensor t) => t.DType == DType.Float32
+        ? t.ToArray<float>().Select(v => (long)BitConverter.SingleToInt32Bits(v)).ToArray()
+        : t.ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
+
+    [Fact]
+    public void MaxPool2x2FastPathTiesNaNAndMinusInfinity()
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            // Windows (row-major a, b / c, d): ties, a NaN after the maximum, two NaNs, all −∞, −0 before +0.
+            double nan = double.NaN, inf = double.NegativeInfinity;
+            using var x = Tensor.FromArray(new double[]
+            {
+                1, 1,   0, 3,     nan, 2,   inf, inf,   -0.0, 0, 7,
+                1, 0,   nan, 3,   1, nan,   inf, inf,   0, 0,    7,
+                9, 9,   9, 9,     9, 9,     9, 9,       9, 9,    9,
+            }, 1, 1, 3, 11).To(dtype);
+            x.RequiresGrad = true;
+            var (y, idx) = x.MaxPool2dWithIndices([2]);
+            Assert.Equal(new long[] { 0, 13, 16, 6, 8 }, idx.ToArray<long>()); // ties: first; NaNs: the last
+            var v = Values(y);
+            Assert.Equal(1, v[0]); Assert.True(double.IsNaN(v[1]) && double.IsNaN(v[2]));
+            Assert.Equal(double.NegativeInfinity, v[3]);
+            Assert.True(v[4] == 0 && double.IsNegative(v[4]), "the first of −0 and +0 wins");
+            y.Sum().Backward();
+            var gx = Values(x.Grad!);
+            Assert.Equal(Enumerable.Range(0, 22).Select(i => i is 0 or 6 or 8 or 13 or 16 ? 1.0 : 0.0).ToArray(), gx.Take(22).ToArray());
+            Assert.All(gx.Skip(22), g => Assert.Equal(0, g));
+            y.Dispose(); idx.Dispose();
+        }
+    }
+
     [Fact]
     public void AllMinusInfinityWindowKeepsItsFirstIndex()
     {
