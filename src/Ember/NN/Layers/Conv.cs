@@ -1,21 +1,37 @@
 namespace Ember.NN;
 
 /// <summary>
-/// Conv2d over [N, C, H, W] with PyTorch's layout (weight [out, in/groups, kH, kW]) and initialisation:
-/// kaiming_uniform with a = √5, i.e. U(±1/√fan_in) for the weight and the same bound for the bias,
-/// fan_in = (in/groups)·kH·kW.
+/// What every convolution layer shares: channel checks, PyTorch's parameter names and its
+/// initialisation, kaiming_uniform with a = √5, which for the weight and the bias alike comes to
+/// U(±1/√fan_in).
 /// </summary>
-public sealed class Conv2d : Module<Tensor, Tensor>
+public abstract class ConvLayer : Module<Tensor, Tensor>
 {
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
     public int InChannels { get; }
     public int OutChannels { get; }
+    public int Groups { get; }
+
+    private protected ConvLayer(string layer, int inChannels, int outChannels, int groups, int[] weightShape, int fanIn, bool bias, Generator? generator)
+    {
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"{layer}: groups {groups} must be positive and divide both in_channels ({inChannels}) and out_channels ({outChannels}).");
+        (InChannels, OutChannels, Groups) = (inChannels, outChannels, groups);
+        double bound = fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0;
+        Weight = Param("weight", Init.Uniform(weightShape, -bound, bound, generator));
+        if (bias) Bias = Param("bias", Init.Uniform([outChannels], -bound, bound, generator));
+        else NoParam("bias");
+    }
+}
+
+/// <summary>Conv2d over [N, C, H, W] with PyTorch's layout: weight [out, in/groups, kH, kW], fan_in = (in/groups)·kH·kW.</summary>
+public sealed class Conv2d : ConvLayer
+{
     public (int H, int W) KernelSize { get; }
     public (int H, int W) Stride { get; }
     public (int H, int W) Padding { get; }
     public (int H, int W) Dilation { get; }
-    public int Groups { get; }
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
         int groups = 1, bool bias = true, Generator? generator = null)
@@ -23,48 +39,32 @@ public sealed class Conv2d : Module<Tensor, Tensor>
 
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)
+        : base("Conv2d", inChannels, outChannels, groups, [outChannels, inChannels / Math.Max(groups, 1), kernelSize.H, kernelSize.W],
+            inChannels / Math.Max(groups, 1) * kernelSize.H * kernelSize.W, bias, generator)
     {
-        ConvChecks.Channels("Conv2d", inChannels, outChannels, groups);
-        InChannels = inChannels;
-        OutChannels = outChannels;
         KernelSize = kernelSize;
         Stride = stride ?? (1, 1);
         Padding = padding ?? (0, 0);
         Dilation = dilation ?? (1, 1);
-        Groups = groups;
-        double bound = ConvChecks.Bound(inChannels / groups * kernelSize.H * kernelSize.W);
-        Weight = Param("weight", Init.Uniform([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], -bound, bound, generator));
-        if (bias) Bias = Param("bias", Init.Uniform([outChannels], -bound, bound, generator));
-        else NoParam("bias");
     }
 
     public override Tensor Forward(Tensor input) => Tensor.Conv2d(input, Weight, Bias,
         [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W], Groups);
 }
 
-/// <summary>Conv1d over [N, C, L]: weight [out, in/groups, k], initialised like Conv2d (fan_in = (in/groups)·k).</summary>
-public sealed class Conv1d : Module<Tensor, Tensor>
+/// <summary>Conv1d over [N, C, L]: weight [out, in/groups, k], fan_in = (in/groups)·k.</summary>
+public sealed class Conv1d : ConvLayer
 {
-    public Parameter Weight { get; }
-    public Parameter? Bias { get; }
-    public int InChannels { get; }
-    public int OutChannels { get; }
     public int KernelSize { get; }
     public int Stride { get; }
     public int Padding { get; }
     public int Dilation { get; }
-    public int Groups { get; }
 
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
         int groups = 1, bool bias = true, Generator? generator = null)
-    {
-        ConvChecks.Channels("Conv1d", inChannels, outChannels, groups);
-        (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
-        double bound = ConvChecks.Bound(inChannels / groups * kernelSize);
-        Weight = Param("weight", Init.Uniform([outChannels, inChannels / groups, kernelSize], -bound, bound, generator));
-        if (bias) Bias = Param("bias", Init.Uniform([outChannels], -bound, bound, generator));
-        else NoParam("bias");
-    }
+        : base("Conv1d", inChannels, outChannels, groups, [outChannels, inChannels / Math.Max(groups, 1), kernelSize],
+            inChannels / Math.Max(groups, 1) * kernelSize, bias, generator)
+        => (KernelSize, Stride, Padding, Dilation) = (kernelSize, stride, padding, dilation);
 
     public override Tensor Forward(Tensor input) => Tensor.Conv1d(input, Weight, Bias, [Stride], [Padding], [Dilation], Groups);
 }
@@ -73,18 +73,13 @@ public sealed class Conv1d : Module<Tensor, Tensor>
 /// ConvTranspose2d: weight [in, out/groups, kH, kW]. PyTorch computes fan_in from the weight's dim 1,
 /// so the init bound is 1/√((out/groups)·kH·kW).
 /// </summary>
-public sealed class ConvTranspose2d : Module<Tensor, Tensor>
+public sealed class ConvTranspose2d : ConvLayer
 {
-    public Parameter Weight { get; }
-    public Parameter? Bias { get; }
-    public int InChannels { get; }
-    public int OutChannels { get; }
     public (int H, int W) KernelSize { get; }
     public (int H, int W) Stride { get; }
     public (int H, int W) Padding { get; }
     public (int H, int W) OutputPadding { get; }
     public (int H, int W) Dilation { get; }
-    public int Groups { get; }
 
     public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int outputPadding = 0,
         int groups = 1, bool bias = true, int dilation = 1, Generator? generator = null)
@@ -94,35 +89,16 @@ public sealed class ConvTranspose2d : Module<Tensor, Tensor>
     public ConvTranspose2d(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? outputPadding = null, int groups = 1, bool bias = true,
         (int H, int W)? dilation = null, Generator? generator = null)
+        : base("ConvTranspose2d", inChannels, outChannels, groups, [inChannels, outChannels / Math.Max(groups, 1), kernelSize.H, kernelSize.W],
+            outChannels / Math.Max(groups, 1) * kernelSize.H * kernelSize.W, bias, generator)
     {
-        ConvChecks.Channels("ConvTranspose2d", inChannels, outChannels, groups);
-        InChannels = inChannels;
-        OutChannels = outChannels;
         KernelSize = kernelSize;
         Stride = stride ?? (1, 1);
         Padding = padding ?? (0, 0);
         OutputPadding = outputPadding ?? (0, 0);
         Dilation = dilation ?? (1, 1);
-        Groups = groups;
-        double bound = ConvChecks.Bound(outChannels / groups * kernelSize.H * kernelSize.W);
-        Weight = Param("weight", Init.Uniform([inChannels, outChannels / groups, kernelSize.H, kernelSize.W], -bound, bound, generator));
-        if (bias) Bias = Param("bias", Init.Uniform([outChannels], -bound, bound, generator));
-        else NoParam("bias");
     }
 
     public override Tensor Forward(Tensor input) => Tensor.ConvTranspose2d(input, Weight, Bias, [Stride.H, Stride.W],
         [Padding.H, Padding.W], [OutputPadding.H, OutputPadding.W], Groups, [Dilation.H, Dilation.W]);
-}
-
-/// <summary>Checks and init bounds shared by the conv layers.</summary>
-static class ConvChecks
-{
-    public static void Channels(string layer, int inChannels, int outChannels, int groups)
-    {
-        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"{layer}: groups {groups} must be positive and divide both in_channels ({inChannels}) and out_channels ({outChannels}).");
-    }
-
-    /// <summary>kaiming_uniform(a = √5) and the bias init both come to U(±1/√fan_in).</summary>
-    public static double Bound(int fanIn) => fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0;
 }
