@@ -74,25 +74,14 @@ internal static unsafe class DepthwiseConv
 
     /// <summary>y[oh, ow] += wv · x[oh·sH − pH + i·dH, ow·sW − pW + j·dW] over the valid positions.</summary>
     static void Accumulate<T>(in ConvGeometry g, int i, int j, T wv, T* x, T* y) where T : unmanaged, INumber<T>
-    {
-        int colOffset = j * g.DilW - g.PadW;
-        var (lo, hi) = Im2Col.ValidRange(colOffset, g.StrideW, g.InW, g.OutW);
-        if (lo >= hi) return;
-        for (int oh = 0; oh < g.OutH; oh++)
-        {
-            int ih = oh * g.StrideH - g.PadH + i * g.DilH;
-            if ((uint)ih >= (uint)g.InH) continue;
-            T* src = x + (long)ih * g.InW + colOffset;
-            T* dst = y + (long)oh * g.OutW;
-            if (g.StrideW == 1)
-                ConvRows.Axpy(dst + lo, wv, src + lo, hi - lo);
-            else
-                for (int ow = lo; ow < hi; ow++) dst[ow] += wv * src[ow * g.StrideW];
-        }
-    }
+        => Tap(g, i, j, wv, x, y, adjoint: false);
 
     /// <summary>The adjoint of <see cref="Accumulate"/>: gx at tap (i, j) += wv · gy.</summary>
     static void Scatter<T>(in ConvGeometry g, int i, int j, T wv, T* gy, T* gx) where T : unmanaged, INumber<T>
+        => Tap(g, i, j, wv, gx, gy, adjoint: true);
+
+    /// <summary>One filter tap over the valid output positions: out += wv·in, or in += wv·out for the adjoint.</summary>
+    static void Tap<T>(in ConvGeometry g, int i, int j, T wv, T* input, T* output, bool adjoint) where T : unmanaged, INumber<T>
     {
         int colOffset = j * g.DilW - g.PadW;
         var (lo, hi) = Im2Col.ValidRange(colOffset, g.StrideW, g.InW, g.OutW);
@@ -101,12 +90,17 @@ internal static unsafe class DepthwiseConv
         {
             int ih = oh * g.StrideH - g.PadH + i * g.DilH;
             if ((uint)ih >= (uint)g.InH) continue;
-            T* dst = gx + (long)ih * g.InW + colOffset;
-            T* src = gy + (long)oh * g.OutW;
+            T* inRow = input + (long)ih * g.InW + colOffset;
+            T* outRow = output + (long)oh * g.OutW;
             if (g.StrideW == 1)
-                ConvRows.Axpy(dst + lo, wv, src + lo, hi - lo);
+            {
+                if (adjoint) ConvRows.Axpy(inRow + lo, wv, outRow + lo, hi - lo);
+                else ConvRows.Axpy(outRow + lo, wv, inRow + lo, hi - lo);
+            }
+            else if (adjoint)
+                for (int ow = lo; ow < hi; ow++) inRow[ow * g.StrideW] += wv * outRow[ow];
             else
-                for (int ow = lo; ow < hi; ow++) dst[ow * g.StrideW] += wv * src[ow];
+                for (int ow = lo; ow < hi; ow++) outRow[ow] += wv * inRow[ow * g.StrideW];
         }
     }
 

@@ -42,7 +42,8 @@ internal static unsafe class Gemm
         });
     }
 
-    static void Sgemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
+    /// <summary>Sgemm on at most <paramref name="threads"/> threads (1: on the calling thread), for drivers that thread at a higher level.</summary>
+    internal static void Sgemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
         float* b, int ldb, float beta, float* c, int ldc)
     {
         if (Avx512F.IsSupported)
@@ -53,7 +54,8 @@ internal static unsafe class Gemm
             GemmParallel<float, PortableSgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    static void Dgemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, double* a, int lda,
+    /// <summary>Dgemm on at most <paramref name="threads"/> threads.</summary>
+    internal static void Dgemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, double* a, int lda,
         double* b, int ldb, double beta, double* c, int ldc)
     {
         if (Avx512F.IsSupported)
