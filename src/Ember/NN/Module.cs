@@ -4,7 +4,7 @@ namespace Ember.NN;
 /// A layer or model: ordered parameters, buffers and children, each registered by name, so
 /// NamedParameters and StateDict produce PyTorch's dotted names ("0.weight", "fc1.bias").
 /// </summary>
-public abstract class Module
+public abstract partial class Module
 {
     readonly List<(string Name, Parameter? Value)> parameters = [];
     readonly List<(string Name, Tensor? Value, bool Persistent)> buffers = [];
