@@ -1,0 +1,1 @@
+// Ember.Vision: images (decode, encode) and plots, on SkiaSharp and ScottPlot.
