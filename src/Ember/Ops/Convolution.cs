@@ -15,10 +15,15 @@ public partial class Tensor
     /// </summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null,
         int[]? dilation = null, int groups = 1)
+        => Conv2d(input, weight, bias, stride, padding, dilation, groups, GemmActivation.None);
+
+    /// <summary>Conv2d followed by an activation computed in the GEMM's epilogue.</summary>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, int[]? stride, int[]? padding,
+        int[]? dilation, int groups, GemmActivation activation)
     {
         const string op = "Conv2d";
         CheckConvOperands(op, input, weight, bias, 2);
-        if (input.Rank == 3) return Unbatched(input, x => Conv2d(x, weight, bias, stride, padding, dilation, groups));
+        if (input.Rank == 3) return Unbatched(input, x => Conv2d(x, weight, bias, stride, padding, dilation, groups, activation));
         var (sH, sW) = Pair(op, "stride", stride, 1, min: 1);
         var (pH, pW) = Pair(op, "padding", padding, 0, min: 0);
         var (dH, dW) = Pair(op, "dilation", dilation, 1, min: 1);
@@ -37,10 +42,11 @@ public partial class Tensor
         using var wt = weight.ContiguousInDType(weight.DType);
         using var b = bias?.ContiguousInDType(bias.DType);
         var y = Allocate([n, o, oh, ow], input.DType);
-        ConvKernels.Forward(g, x, wt, b, y);
+        ConvKernels.Forward(g, x, wt, b, y, activation);
         if (bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]))
         {
-            var node = new Conv2dBackward(g, weight.RequiresGrad ? new Saved(x, op) : null, input.RequiresGrad ? new Saved(wt, op) : null);
+            var node = new Conv2dBackward(g, weight.RequiresGrad ? new Saved(x, op) : null, input.RequiresGrad ? new Saved(wt, op) : null,
+                FusedRelu.SaveOutput(y, activation, op));
             if (bias is null) GradMode.Record(y, node, input, weight);
             else GradMode.Record(y, node, input, weight, bias);
         }
@@ -162,11 +168,12 @@ public partial class Tensor
 
     // ---- backward ----
     /// <summary>Gradients of y = conv(x, w) + b: gx by the transposed conv, gw by gy ⋆ x, gb by summing gy.</summary>
-    sealed class Conv2dBackward(ConvGeometry g, Saved? x, Saved? w) : Node
+    sealed class Conv2dBackward(ConvGeometry g, Saved? x, Saved? w, Saved? reluOutput) : Node
     {
         protected internal override Tensor?[] Backward(Tensor grad)
         {
-            using var gy = grad.ContiguousInDType(grad.DType);
+            using var masked = reluOutput is null ? null : FusedRelu.MaskGrad(grad, reluOutput.Value);
+            using var gy = (masked ?? grad).ContiguousInDType(grad.DType);
             Tensor? gx = null, gw = null, gb = null;
             if (NeedsInputGrad(0))
             {
@@ -186,7 +193,7 @@ public partial class Tensor
             return [gx, gw, gb];
         }
 
-        protected override void ReleaseSaved() { x?.Release(); w?.Release(); }
+        protected override void ReleaseSaved() { x?.Release(); w?.Release(); reluOutput?.Release(); }
     }
 
     /// <summary>Gradients of y = convᵀ(x, w) + b: gx by the conv itself, gw by x ⋆ gy (roles swapped), gb by summing gy.</summary>

@@ -3,13 +3,16 @@ using Ember.Backends.Cpu;
 namespace Ember;
 
 /// <summary>
-/// y = x·Wᵀ + b as one op: the output starts as copies of the bias and GEMM accumulates into it
-/// (beta = 1), so the bias costs no extra pass; Wᵀ is never materialised (GEMM reads W transposed).
+/// y = x·Wᵀ + b as one op: the bias (and, fused, a ReLU) is applied by the GEMM's epilogue to each tile
+/// as it is finished, so neither costs a pass of its own; Wᵀ is never materialised (GEMM reads W transposed).
 /// </summary>
 public partial class Tensor
 {
     /// <summary>torch.nn.functional.linear: input [..., in], weight [out, in], bias [out] → [..., out].</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, GemmActivation.None);
+
+    /// <summary>Linear followed by an activation computed in the GEMM's epilogue.</summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, GemmActivation activation)
     {
         input.Live("Linear"); weight.Live("Linear"); bias?.Live("Linear");
         if (weight.Rank != 2)
@@ -25,7 +28,9 @@ public partial class Tensor
             // Integer linear layers are rare: compose them from MatMul.
             using var wt = weight.Transpose(0, 1);
             using var xw = input.MatMul(wt);
-            return bias is null ? xw.Clone() : xw + bias;
+            var sum = bias is null ? xw.Clone() : xw + bias;
+            if (activation != GemmActivation.Relu) return sum;
+            using (sum) return sum.Relu();
         }
 
         int rows = (int)(input.NumElements / Math.Max(inFeatures, 1));
@@ -33,39 +38,41 @@ public partial class Tensor
         var y = Allocate([.. input.shape[..^1], outFeatures], dtype);
         using (var x2 = input.ContiguousInDType(dtype))
         using (var w = weight.ContiguousInDType(dtype))
-        {
-            if (bias is not null)
-            {
-                using var b = bias.InDType(dtype);
-                using var rowsView = y.Reshape(rows, outFeatures);
-                StridedCopy.Copy(b, rowsView);
-            }
-            LinearGemm(x2, w, y, rows, outFeatures, inFeatures, beta: bias is null ? 0 : 1);
-        }
+        using (var b = bias?.ContiguousInDType(dtype))
+            LinearGemm(x2, w, b, y, rows, outFeatures, inFeatures, activation);
         if (GradMode.ShouldRecord(input, weight) || (bias is not null && GradMode.ShouldRecord(bias)))
         {
-            var node = new LinearBackward(weight.RequiresGrad ? new Saved(input, "Linear") : null, input.RequiresGrad ? new Saved(weight, "Linear") : null);
+            var node = new LinearBackward(weight.RequiresGrad ? new Saved(input, "Linear") : null, input.RequiresGrad ? new Saved(weight, "Linear") : null,
+                FusedRelu.SaveOutput(y, activation, "Linear"));
             if (bias is null) GradMode.Record(y, node, input, weight);
             else GradMode.Record(y, node, input, weight, bias);
         }
         return y;
     }
 
-    static unsafe void LinearGemm(Tensor x, Tensor w, Tensor y, int m, int n, int k, int beta)
+    static unsafe void LinearGemm(Tensor x, Tensor w, Tensor? b, Tensor y, int m, int n, int k, GemmActivation activation)
     {
         if (m == 0 || n == 0) return;
-        if (k == 0) { if (beta == 0) y.FillRaw(0); return; }
-        if (y.DType == DType.Float32)
-            Backends.Cpu.Gemm.Sgemm(false, true, m, n, k, 1f, (float*)x.DataPointer, k, (float*)w.DataPointer, k, beta, (float*)y.DataPointer, n);
-        else
-            Backends.Cpu.Gemm.Dgemm(false, true, m, n, k, 1.0, (double*)x.DataPointer, k, (double*)w.DataPointer, k, beta, (double*)y.DataPointer, n);
+        if (y.DType == DType.Float32) LinearGemm<float>(x, w, b, y, m, n, k, activation);
+        else LinearGemm<double>(x, w, b, y, m, n, k, activation);
+    }
+
+    static unsafe void LinearGemm<T>(Tensor x, Tensor w, Tensor? b, Tensor y, int m, int n, int k, GemmActivation activation)
+        where T : unmanaged, System.Numerics.INumber<T>
+    {
+        // k == 0 still runs: C = epilogue(0) is the bias (or zeros), as PyTorch gives.
+        var epilogue = new GemmEpilogue<T>(null, b is null ? null : (T*)b.DataPointer, activation);
+        Gemm.Run(Threading.NumThreads, false, true, m, n, k, T.One, (T*)x.DataPointer, k, (T*)w.DataPointer, k,
+            T.Zero, (T*)y.DataPointer, n, epilogue);
     }
 
     /// <summary>dx = g·W, dW = gᵀ·x (leading dims flattened), db = Σ g over all but the last dim.</summary>
-    sealed class LinearBackward(Saved? input, Saved? weight) : Node
+    sealed class LinearBackward(Saved? input, Saved? weight, Saved? reluOutput) : Node
     {
-        protected internal override Tensor?[] Backward(Tensor g)
+        protected internal override Tensor?[] Backward(Tensor grad)
         {
+            using var masked = reluOutput is null ? null : FusedRelu.MaskGrad(grad, reluOutput.Value);
+            var g = masked ?? grad;
             int outFeatures = g.shape[^1];
             using var g2 = g.Reshape(-1, outFeatures);
             Tensor? gx = null, gw = null, gb = null;
@@ -85,6 +92,6 @@ public partial class Tensor
             if (NeedsInputGrad(2)) gb = g2.Sum(0);
             return [gx, gw, gb];
         }
-        protected override void ReleaseSaved() { input?.Release(); weight?.Release(); }
+        protected override void ReleaseSaved() { input?.Release(); weight?.Release(); reluOutput?.Release(); }
     }
 }

@@ -117,10 +117,10 @@ public partial class Tensor
         using var oa = MatrixOperand.Of(a, batch);
         using var ob = MatrixOperand.Of(b, batch);
         if (y.DType == DType.Float32)
-            Gemm.SgemmBatched(count, oa.Transposed, ob.Transposed, m, n, k, 1f, (float*)oa.Data.DataPointer, oa.Ld, oa.BatchStride,
+            Gemm.Batched(count, oa.Transposed, ob.Transposed, m, n, k, 1f, (float*)oa.Data.DataPointer, oa.Ld, oa.BatchStride,
                 (float*)ob.Data.DataPointer, ob.Ld, ob.BatchStride, 0f, (float*)y.DataPointer, n, (long)m * n);
         else
-            Gemm.DgemmBatched(count, oa.Transposed, ob.Transposed, m, n, k, 1.0, (double*)oa.Data.DataPointer, oa.Ld, oa.BatchStride,
+            Gemm.Batched(count, oa.Transposed, ob.Transposed, m, n, k, 1.0, (double*)oa.Data.DataPointer, oa.Ld, oa.BatchStride,
                 (double*)ob.Data.DataPointer, ob.Ld, ob.BatchStride, 0.0, (double*)y.DataPointer, n, (long)m * n);
     }
 

@@ -1,3 +1,9 @@
+using PortableS = Ember.Backends.Cpu.GemmMicroKernel<float, System.Runtime.Intrinsics.Vector128<float>, Ember.Backends.Cpu.V128<float>, Ember.Backends.Cpu.PortableTiling>;
+using PortableD = Ember.Backends.Cpu.GemmMicroKernel<double, System.Runtime.Intrinsics.Vector128<double>, Ember.Backends.Cpu.V128<double>, Ember.Backends.Cpu.PortableTiling>;
+using Avx2S = Ember.Backends.Cpu.GemmMicroKernel<float, System.Runtime.Intrinsics.Vector256<float>, Ember.Backends.Cpu.V256<float>, Ember.Backends.Cpu.Avx2Tiling>;
+using Avx2D = Ember.Backends.Cpu.GemmMicroKernel<double, System.Runtime.Intrinsics.Vector256<double>, Ember.Backends.Cpu.V256<double>, Ember.Backends.Cpu.Avx2Tiling>;
+using Avx512S = Ember.Backends.Cpu.GemmMicroKernel<float, System.Runtime.Intrinsics.Vector512<float>, Ember.Backends.Cpu.V512<float>, Ember.Backends.Cpu.Avx512Tiling>;
+using Avx512D = Ember.Backends.Cpu.GemmMicroKernel<double, System.Runtime.Intrinsics.Vector512<double>, Ember.Backends.Cpu.V512<double>, Ember.Backends.Cpu.Avx512Tiling>;
 using System.Runtime.Intrinsics.X86;
 using Ember.Backends.Cpu;
 using Xunit;
@@ -78,19 +84,34 @@ public unsafe class GemmTests
                     foreach (int threads in new[] { 1, 3 })
                     {
                         var c = new Case(transA, transB, m, n, k, Alpha: 1.5, Beta: 0.5, PadA: 2, PadB: 1, PadC: 3);
-                        CheckWith<float>(c, (a, b, cc) => GemmParallel<float, PortableSgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
-                        CheckWith<double>(c, (a, b, cc) => GemmParallel<double, PortableDgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                        CheckWith<float>(c, (a, b, cc) => GemmParallel<float, PortableS>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc, default));
+                        CheckWith<double>(c, (a, b, cc) => GemmParallel<double, PortableD>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc, default));
                         if (Avx2.IsSupported && Fma.IsSupported)
                         {
-                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx2SgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
-                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx2DgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx2S>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc, default));
+                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx2D>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc, default));
                         }
                         if (Avx512F.IsSupported)
                         {
-                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx512SgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc));
-                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx512DgemmKernel>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc));
+                            CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx512S>.Run(threads, transA, transB, m, n, k, 1.5f, a, c.Lda, b, c.Ldb, 0.5f, cc, c.Ldc, default));
+                            CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx512D>.Run(threads, transA, transB, m, n, k, 1.5, a, c.Lda, b, c.Ldb, 0.5, cc, c.Ldc, default));
                         }
                     }
+    }
+
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void Epilogue_BiasAndRelu_MatchReference(bool transA, bool transB)
+    {
+        // Tiny (direct loops), edge tiles, several depth blocks (k > KC) and threaded grids.
+        foreach (var (m, n, k) in new[] { (3, 4, 5), (13, 37, 19), (67, 45, 300), (150, 170, 90), (9, 600, 40) })
+            foreach (var (rowBias, colBias, relu) in new[] { (true, false, true), (false, true, true), (true, true, false), (false, false, true) })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    CheckEpilogue<float>(new Case(transA, transB, m, n, k, Alpha: 1, Beta: 0, PadC: 3, NaNInC: true), threads, rowBias, colBias, relu);
+                    CheckEpilogue<double>(new Case(transA, transB, m, n, k, Alpha: 0.5, Beta: 1, PadA: 1), threads, rowBias, colBias, relu);
+                }
+        // k == 0: C = act(beta·C + bias).
+        CheckEpilogue<float>(new Case(false, false, 4, 9, 0, Alpha: 1, Beta: 1), 1, true, true, true);
     }
 
     [Theory, MemberData(nameof(TransposeCombos))]
@@ -112,8 +133,8 @@ public unsafe class GemmTests
     {
         float* c = stackalloc float[4];
         c[0] = 7;
-        Gemm.SgemmBatched(0, false, false, 1, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
-        Gemm.SgemmBatched(3, false, false, 0, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
+        Gemm.Batched(0, false, false, 1, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
+        Gemm.Batched(3, false, false, 0, 1, 1, 1f, null, 1, 0, null, 1, 0, 0f, c, 1, 1);
         Assert.Equal(7, c[0]);
     }
 
@@ -154,6 +175,25 @@ public unsafe class GemmTests
         AssertMatches(c, a, b, c0, cT, 0);
     }
 
+    static void CheckEpilogue<T>(Case c, int threads, bool rowBias, bool colBias, bool relu) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var rng = new Random(c.M + 31 * c.N + 7 * c.K + (rowBias ? 1 : 0) + (colBias ? 2 : 0));
+        double[] a = RandomValues<T>(rng, Math.Max(1, c.RowsA * c.Lda));
+        double[] b = RandomValues<T>(rng, Math.Max(1, c.RowsB * c.Ldb));
+        double[] c0 = RandomValues<T>(rng, Math.Max(1, c.M * c.Ldc));
+        if (c.NaNInC) Array.Fill(c0, double.NaN);
+        double[] rb = RandomValues<T>(rng, c.M), cb = RandomValues<T>(rng, c.N);
+
+        T[] aT = Convert<T>(a), bT = Convert<T>(b), cT = Convert<T>(c0), rbT = Convert<T>(rb), cbT = Convert<T>(cb);
+        fixed (T* pa = aT, pb = bT, pc = cT, prb = rbT, pcb = cbT)
+        {
+            var epilogue = new GemmEpilogue<T>(rowBias ? prb : null, colBias ? pcb : null, relu ? GemmActivation.Relu : GemmActivation.None);
+            Gemm.Run(threads, c.TransA, c.TransB, c.M, c.N, c.K, T.CreateChecked(c.Alpha), pa, c.Lda, pb, c.Ldb,
+                T.CreateChecked(c.Beta), pc, c.Ldc, epilogue);
+        }
+        AssertMatches(c, a, b, c0, cT, 0, rowBias ? rb : null, colBias ? cb : null, relu);
+    }
+
     static void CheckBatched<T>(Case c, int count, bool broadcastA, bool broadcastB) where T : unmanaged
     {
         var rng = new Random(count * 17 + c.M + c.N * 3 + c.K * 5 + (broadcastA ? 100 : 0) + (broadcastB ? 200 : 0));
@@ -167,10 +207,10 @@ public unsafe class GemmTests
         fixed (T* pa = aT, pb = bT, pc = cT)
         {
             if (typeof(T) == typeof(float))
-                Gemm.SgemmBatched(count, c.TransA, c.TransB, c.M, c.N, c.K, (float)c.Alpha, (float*)pa, c.Lda, strideA,
+                Gemm.Batched(count, c.TransA, c.TransB, c.M, c.N, c.K, (float)c.Alpha, (float*)pa, c.Lda, strideA,
                     (float*)pb, c.Ldb, strideB, (float)c.Beta, (float*)pc, c.Ldc, strideC);
             else
-                Gemm.DgemmBatched(count, c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, (double*)pa, c.Lda, strideA,
+                Gemm.Batched(count, c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, (double*)pa, c.Lda, strideA,
                     (double*)pb, c.Ldb, strideB, c.Beta, (double*)pc, c.Ldc, strideC);
         }
 
@@ -182,7 +222,8 @@ public unsafe class GemmTests
     /// Compares against the double-precision triple loop with a bound that scales with k and the
     /// magnitudes summed, and checks C's padding columns were left alone.
     /// </summary>
-    static void AssertMatches<T>(Case c, double[] a, double[] b, double[] cBefore, T[] actual, long offset) where T : unmanaged
+    static void AssertMatches<T>(Case c, double[] a, double[] b, double[] cBefore, T[] actual, long offset,
+        double[]? rowBias = null, double[]? colBias = null, bool relu = false) where T : unmanaged
     {
         double eps = typeof(T) == typeof(float) ? 6e-8 : 1.2e-16;
         // Dense op(A) (m×k) and op(B)ᵀ (n×k), so each reference entry is one contiguous dot product.
@@ -209,8 +250,10 @@ public unsafe class GemmTests
                     dot += term;
                     magnitude += Math.Abs(term);
                 }
-                double expected = c.Alpha * dot + (c.Beta == 0 ? 0 : c.Beta * before);
-                double bound = 4 * (c.K + 2) * eps * (Math.Abs(c.Alpha) * magnitude + (c.Beta == 0 ? 0 : Math.Abs(c.Beta * before))) + 1e-30;
+                double shift = (rowBias?[i] ?? 0) + (colBias?[j] ?? 0);
+                double expected = c.Alpha * dot + (c.Beta == 0 ? 0 : c.Beta * before) + shift;
+                double bound = 4 * (c.K + 2) * eps * (Math.Abs(c.Alpha) * magnitude + (c.Beta == 0 ? 0 : Math.Abs(c.Beta * before)) + Math.Abs(shift)) + 1e-30;
+                if (relu) expected = Math.Max(expected, 0);
                 if (!(Math.Abs(got - expected) <= bound))
                     Assert.Fail($"{c}: C[{i},{j}] = {got}, expected {expected} (±{bound:G3})");
             }

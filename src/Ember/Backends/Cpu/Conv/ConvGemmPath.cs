@@ -11,8 +11,8 @@ namespace Ember.Backends.Cpu;
 /// </summary>
 internal static unsafe class ConvGemmPath
 {
-    /// <summary>y = conv(x, w) + b; b may be null.</summary>
-    public static void Forward<T>(ConvGeometry g, T* x, T* w, T* b, T* y) where T : unmanaged, INumber<T>
+    /// <summary>y = act(conv(x, w) + b); b may be null. Bias and activation run in the GEMM's epilogue.</summary>
+    public static void Forward<T>(ConvGeometry g, T* x, T* w, T* b, T* y, GemmActivation activation = GemmActivation.None) where T : unmanaged, INumber<T>
     {
         ForEachImage<T>(g, needsCols: !g.IsPointwise, (n, cols, threads) =>
         {
@@ -22,14 +22,9 @@ internal static unsafe class ConvGemmPath
                 T* yg = y + ((long)n * g.OutChannels + grp * g.OutGroupChannels) * g.OutPlane;
                 T* bcols = xg;
                 if (!g.IsPointwise) { Im2Col.Unfold(g, xg, cols); bcols = cols; }
-                ConvGemm.Run(threads, false, false, g.OutGroupChannels, g.OutPlane, g.ColRows,
-                    w + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows, bcols, g.OutPlane, false, yg, g.OutPlane);
-                if (b != null)
-                    for (int o = 0; o < g.OutGroupChannels; o++)
-                    {
-                        var row = new Span<T>(yg + (long)o * g.OutPlane, g.OutPlane);
-                        TensorPrimitives.Add(row, b[grp * g.OutGroupChannels + o], row);
-                    }
+                var epilogue = new GemmEpilogue<T>(b == null ? null : b + grp * g.OutGroupChannels, null, activation);
+                Gemm.Run(threads, false, false, g.OutGroupChannels, g.OutPlane, g.ColRows, T.One,
+                    w + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows, bcols, g.OutPlane, T.Zero, yg, g.OutPlane, epilogue);
             }
         });
     }
@@ -44,8 +39,8 @@ internal static unsafe class ConvGemmPath
                 T* gyg = gy + ((long)n * g.OutChannels + grp * g.OutGroupChannels) * g.OutPlane;
                 T* gxg = gx + ((long)n * g.InChannels + grp * g.InGroupChannels) * g.InPlane;
                 T* target = g.IsPointwise ? gxg : cols;
-                ConvGemm.Run(threads, true, false, g.ColRows, g.OutPlane, g.OutGroupChannels,
-                    w + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows, gyg, g.OutPlane, false, target, g.OutPlane);
+                Gemm.Run(threads, true, false, g.ColRows, g.OutPlane, g.OutGroupChannels, T.One,
+                    w + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows, gyg, g.OutPlane, T.Zero, target, g.OutPlane);
                 if (!g.IsPointwise) Im2Col.Fold(g, cols, gxg);
             }
         });
@@ -73,8 +68,8 @@ internal static unsafe class ConvGemmPath
                     T* gyg = gy + ((long)n * g.OutChannels + grp * g.OutGroupChannels) * g.OutPlane;
                     T* bcols = xg;
                     if (!g.IsPointwise) { Im2Col.Unfold(g, xg, cols); bcols = cols; }
-                    ConvGemm.Run(threads, false, true, g.OutGroupChannels, g.ColRows, g.OutPlane,
-                        gyg, g.OutPlane, bcols, g.OutPlane, n != first, acc + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows);
+                    Gemm.Run(threads, false, true, g.OutGroupChannels, g.ColRows, g.OutPlane, T.One,
+                        gyg, g.OutPlane, bcols, g.OutPlane, n != first ? T.One : T.Zero, acc + (long)grp * g.OutGroupChannels * g.ColRows, g.ColRows);
                 }
             if (end == first) new Span<T>(acc, checked((int)weightSize)).Clear();
         });

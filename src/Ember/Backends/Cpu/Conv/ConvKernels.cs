@@ -10,12 +10,12 @@ namespace Ember.Backends.Cpu;
 /// </summary>
 internal static unsafe class ConvKernels
 {
-    /// <summary>y [N, O, OH, OW] = conv(x, w) + b.</summary>
-    public static void Forward(in ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y)
+    /// <summary>y [N, O, OH, OW] = act(conv(x, w) + b).</summary>
+    public static void Forward(in ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y, GemmActivation activation = GemmActivation.None)
     {
         if (y.NumElements == 0) return;
-        if (y.DType == DType.Float32) Forward<float>(g, x, w, b, y);
-        else Forward<double>(g, x, w, b, y);
+        if (y.DType == DType.Float32) Forward<float>(g, x, w, b, y, activation);
+        else Forward<double>(g, x, w, b, y, activation);
     }
 
     /// <summary>gx [N, C, H, W] = the gradient of conv's input (also the transposed conv's forward).</summary>
@@ -59,11 +59,15 @@ internal static unsafe class ConvKernels
         }
     }
 
-    static void Forward<T>(ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y) where T : unmanaged, INumber<T>
+    static void Forward<T>(ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y, GemmActivation activation) where T : unmanaged, INumber<T>
     {
         T* bp = b is null ? null : (T*)b.DataPointer;
-        if (g.IsDepthwise) DepthwiseConv.Forward(g, (T*)x.DataPointer, (T*)w.DataPointer, bp, (T*)y.DataPointer);
-        else ConvGemmPath.Forward(g, (T*)x.DataPointer, (T*)w.DataPointer, bp, (T*)y.DataPointer);
+        if (g.IsDepthwise)
+        {
+            DepthwiseConv.Forward(g, (T*)x.DataPointer, (T*)w.DataPointer, bp, (T*)y.DataPointer);
+            if (activation == GemmActivation.Relu) FusedRelu.ApplyInPlace(y);
+        }
+        else ConvGemmPath.Forward(g, (T*)x.DataPointer, (T*)w.DataPointer, bp, (T*)y.DataPointer, activation);
     }
 
     static void BackwardInput<T>(ConvGeometry g, Tensor gy, Tensor w, Tensor gx) where T : unmanaged, INumber<T>

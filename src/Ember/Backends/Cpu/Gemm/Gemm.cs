@@ -1,68 +1,46 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// Row-major GEMM: C[m,n] = alpha·op(A)[m,k]·op(B)[k,n] + beta·C. With transA, A is stored k×m (row
-/// stride lda) and used transposed; likewise B. beta == 0 means C is never read. The micro-kernel is
-/// picked from the instruction sets present (AVX-512, AVX2+FMA, else portable 128-bit vectors); the
-/// checks are JIT-time constants, so the choice costs nothing per call.
+/// Row-major GEMM: C[m,n] = epilogue(alpha·op(A)[m,k]·op(B)[k,n] + beta·C). With transA, A is stored
+/// k×m (row stride lda) and used transposed; likewise B. beta == 0 means C is never read. The
+/// micro-kernel is picked from the instruction sets present (AVX-512, AVX2+FMA, else 128-bit vectors);
+/// the checks are JIT-time constants, so the choice costs nothing per call.
 /// </summary>
 internal static unsafe class Gemm
 {
+    /// <summary>The product on at most <paramref name="threads"/> threads (1: on the calling thread), for float or double.</summary>
+    public static void Run<T>(int threads, bool transA, bool transB, int m, int n, int k, T alpha, T* a, nint lda,
+        T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue = default) where T : unmanaged, INumber<T>
+    {
+        if (Avx512F.IsSupported)
+            GemmParallel<T, GemmMicroKernel<T, Vector512<T>, V512<T>, Avx512Tiling>>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        else if (Avx2.IsSupported && Fma.IsSupported)
+            GemmParallel<T, GemmMicroKernel<T, Vector256<T>, V256<T>, Avx2Tiling>>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        else
+            GemmParallel<T, GemmMicroKernel<T, Vector128<T>, V128<T>, PortableTiling>>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+    }
+
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
         float* b, int ldb, float beta, float* c, int ldc)
-        => Sgemm(Threading.NumThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Run(Threading.NumThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     public static void Dgemm(bool transA, bool transB, int m, int n, int k, double alpha, double* a, int lda,
         double* b, int ldb, double beta, double* c, int ldc)
-        => Dgemm(Threading.NumThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Run(Threading.NumThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>count independent products; strides are in elements, 0 broadcasts one operand to all.</summary>
-    public static void SgemmBatched(int count, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, long strideA, float* b, int ldb, long strideB, float beta, float* c, int ldc, long strideC)
+    public static void Batched<T>(int count, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, int lda, long strideA, T* b, int ldb, long strideB, T beta, T* c, int ldc, long strideC) where T : unmanaged, INumber<T>
     {
         GemmBatching.Run(count, (long)m * n * k, (first, end, threads) =>
         {
             for (long i = first; i < end; i++)
-                Sgemm(threads, transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
+                Run(threads, transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
                     beta, c + i * strideC, ldc);
         });
-    }
-
-    /// <summary>count independent products; strides are in elements, 0 broadcasts one operand to all.</summary>
-    public static void DgemmBatched(int count, bool transA, bool transB, int m, int n, int k, double alpha,
-        double* a, int lda, long strideA, double* b, int ldb, long strideB, double beta, double* c, int ldc, long strideC)
-    {
-        GemmBatching.Run(count, (long)m * n * k, (first, end, threads) =>
-        {
-            for (long i = first; i < end; i++)
-                Dgemm(threads, transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
-                    beta, c + i * strideC, ldc);
-        });
-    }
-
-    /// <summary>Sgemm on at most <paramref name="threads"/> threads (1: on the calling thread), for drivers that thread at a higher level.</summary>
-    internal static void Sgemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
-        float* b, int ldb, float beta, float* c, int ldc)
-    {
-        if (Avx512F.IsSupported)
-            GemmParallel<float, Avx512SgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else if (Avx2.IsSupported && Fma.IsSupported)
-            GemmParallel<float, Avx2SgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else
-            GemmParallel<float, PortableSgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    }
-
-    /// <summary>Dgemm on at most <paramref name="threads"/> threads.</summary>
-    internal static void Dgemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, double* a, int lda,
-        double* b, int ldb, double beta, double* c, int ldc)
-    {
-        if (Avx512F.IsSupported)
-            GemmParallel<double, Avx512DgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else if (Avx2.IsSupported && Fma.IsSupported)
-            GemmParallel<double, Avx2DgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else
-            GemmParallel<double, PortableDgemmKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }

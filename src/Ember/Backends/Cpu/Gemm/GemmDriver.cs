@@ -10,13 +10,13 @@ namespace Ember.Backends.Cpu;
 /// block, right before their first use, so they are still in L1 when the kernels read them.
 /// </summary>
 internal static unsafe class GemmDriver<T, TKernel>
-    where T : unmanaged, INumberBase<T>
+    where T : unmanaged, INumber<T>
     where TKernel : struct, IGemmKernel<T>
 {
-    /// <summary>C = alpha·op(A)·op(B) + beta·C on the calling thread. Requires m, n, k &gt; 0.</summary>
+    /// <summary>C = epilogue(alpha·op(A)·op(B) + beta·C) on the calling thread. Requires m, n, k &gt; 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     public static void Run(bool transA, bool transB, int m, int n, int k, T alpha,
-        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kcMax = BalancedBlock(k, TKernel.KC, 1);
@@ -41,13 +41,16 @@ internal static unsafe class GemmDriver<T, TKernel>
 
                 // Later depth blocks accumulate onto what the first one wrote.
                 T blockBeta = pc == 0 ? beta : T.One;
+                // The epilogue runs on each tile as the last depth block finishes it.
+                bool lastDepth = pc + kc >= k;
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
                     T* aBlock = transA ? a + pc * lda + ic : a + ic * lda + pc;
                     GemmPacking.PackA<T, TKernel>(transA, aBlock, lda, mc, kc, packedA);
                     var tile = new BlockProduct(mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, edgeTile);
-                    MacroTile(tile, alpha, blockBeta, ic == 0, oneStripBuffer, bSource);
+                    var tileEpilogue = lastDepth ? epilogue.At(ic, jc) : default;
+                    MacroTile(tile, alpha, blockBeta, ic == 0, oneStripBuffer, bSource, tileEpilogue);
                 }
             }
         }
@@ -61,10 +64,12 @@ internal static unsafe class GemmDriver<T, TKernel>
         public readonly nint Ldc = ldc;
     }
 
-    /// <summary>All MR×NR tiles of one block product, packing B strips first if packB.</summary>
+    /// <summary>All MR×NR tiles of one block product, packing B strips first if packB, each finished by the epilogue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void MacroTile(in BlockProduct block, T alpha, T beta, bool packB, bool oneStripBuffer, in GemmBSource<T> bSource)
+    static void MacroTile(in BlockProduct block, T alpha, T beta, bool packB, bool oneStripBuffer, in GemmBSource<T> bSource,
+        in GemmEpilogue<T> epilogue)
     {
+        bool finish = !epilogue.IsIdentity;
         int mr = TKernel.MR, nr = TKernel.NR, kc = block.Kc;
         for (int jr = 0; jr < block.Nc; jr += nr)
         {
@@ -88,6 +93,7 @@ internal static unsafe class GemmDriver<T, TKernel>
                     TKernel.Tile(kc, aPanel, bPanel, block.EdgeTile, nr, T.One, T.Zero);
                     MergeEdge(block.EdgeTile, rows, cols, cTile, block.Ldc, alpha, beta);
                 }
+                if (finish) epilogue.At(ir, jr).Apply(cTile, block.Ldc, rows, cols);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Ember.Backends.Cpu;
 /// makes every thread pack all of its B columns, splitting columns makes it pack all of its A rows.
 /// </summary>
 internal static unsafe class GemmParallel<T, TKernel>
-    where T : unmanaged, INumberBase<T>
+    where T : unmanaged, INumber<T>
     where TKernel : struct, IGemmKernel<T>
 {
     /// <summary>
@@ -18,19 +18,21 @@ internal static unsafe class GemmParallel<T, TKernel>
     /// </summary>
     const long MinWorkPerThread = 480_000;
 
-    /// <summary>C = alpha·op(A)·op(B) + beta·C using up to maxThreads threads. Handles every size.</summary>
+    /// <summary>C = epilogue(alpha·op(A)·op(B) + beta·C) using up to maxThreads threads. Handles every size.</summary>
     public static void Run(int maxThreads, bool transA, bool transB, int m, int n, int k, T alpha,
-        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0 || alpha == T.Zero)
         {
             GemmScale.ScaleC(m, n, beta, c, ldc);
+            epilogue.Apply(c, ldc, m, n);
             return;
         }
         if (GemmSmall<T>.Handles(m, n, k))
         {
             GemmSmall<T>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            epilogue.Apply(c, ldc, m, n);
             return;
         }
 
@@ -39,16 +41,16 @@ internal static unsafe class GemmParallel<T, TKernel>
         (int rowParts, int colParts) = ChooseGrid(threads, m, n);
         if (rowParts * colParts == 1)
         {
-            GemmDriver<T, TKernel>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            GemmDriver<T, TKernel>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
             return;
         }
 
-        RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
     /// <summary>One independent sub-product of C per thread, cut on tile boundaries.</summary>
     static void RunGrid(int rowParts, int colParts, bool transA, bool transB, int m, int n, int k, T alpha,
-        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
     {
         int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
         Parallelism.Run(rowParts * colParts, part =>
@@ -60,7 +62,7 @@ internal static unsafe class GemmParallel<T, TKernel>
             T* aPart = transA ? a + i0 : a + i0 * lda;
             T* bPart = transB ? b + j0 * ldb : b + j0;
             GemmDriver<T, TKernel>.Run(transA, transB, i1 - i0, j1 - j0, k, alpha,
-                aPart, lda, bPart, ldb, beta, c + i0 * ldc + j0, ldc);
+                aPart, lda, bPart, ldb, beta, c + i0 * ldc + j0, ldc, epilogue.At(i0, j0));
         });
     }
 

@@ -7,7 +7,7 @@ namespace Ember.Backends.Cpu;
 internal static unsafe class GemmScale
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleC<T>(int m, int n, T beta, T* c, nint ldc) where T : unmanaged, INumberBase<T>
+    public static void ScaleC<T>(int m, int n, T beta, T* c, nint ldc) where T : unmanaged, INumber<T>
     {
         if (beta == T.One) return;
         for (int i = 0; i < m; i++, c += ldc)

@@ -8,7 +8,7 @@ namespace Ember.Backends.Cpu;
 /// more than the arithmetic. Each row of C is accumulated in registers: across rows of B when B is
 /// stored k×n, or as dot products when B is stored n×k (then both operands are contiguous in k).
 /// </summary>
-internal static unsafe class GemmSmall<T> where T : unmanaged, INumberBase<T>
+internal static unsafe class GemmSmall<T> where T : unmanaged, INumber<T>
 {
     /// <summary>Multiply-adds at or below which the direct loops beat the packed kernels.</summary>
     const long MaxWork = 8L * 8 * 8;

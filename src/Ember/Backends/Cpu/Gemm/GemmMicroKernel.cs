@@ -1,0 +1,132 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Ember.Backends.Cpu;
+
+/// <summary>How many rows a register tile covers and how much of L2 its A block may fill, per instruction set.</summary>
+internal interface IGemmTiling
+{
+    /// <summary>Rows of C per tile; the tile is two vectors wide, so 2·Rows accumulators.</summary>
+    static abstract int Rows { get; }
+
+    /// <summary>Bytes of packed A (MC×KC) kept in L2 while B strips stream past.</summary>
+    static abstract int ABlockBytes { get; }
+}
+
+/// <summary>
+/// AVX-512: 8 rows × 2 zmm = 16 accumulators (of 32 registers); 16 independent FMA chains cover both
+/// FMA ports through their 4-cycle latency.
+/// </summary>
+internal readonly struct Avx512Tiling : IGemmTiling
+{
+    public static int Rows => 8;
+    public static int ABlockBytes => 384 << 10;   // of a 2 MiB L2
+}
+
+/// <summary>AVX2+FMA: 6 rows × 2 ymm = 12 accumulators, + 2 B vectors + 1 broadcast = all 16 registers.</summary>
+internal readonly struct Avx2Tiling : IGemmTiling
+{
+    public static int Rows => 6;
+    public static int ABlockBytes => 144 << 10;   // of a 256 KiB+ L2
+}
+
+/// <summary>128-bit vectors (SSE without FMA, Arm, anything else): 4 rows × 2 vectors.</summary>
+internal readonly struct PortableTiling : IGemmTiling
+{
+    public static int Rows => 4;
+    public static int ABlockBytes => 128 << 10;
+}
+
+/// <summary>
+/// The register-tiled micro-kernel for every element type and vector width: a Rows × (2 vectors) tile
+/// of C held in registers while packed A values are broadcast one row at a time against two B vectors.
+/// Rows and the vector type are JIT-time constants, so each instantiation compiles to straight-line
+/// code with no unused accumulators (the row groups past Rows fold away).
+/// </summary>
+internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKernel<T>
+    where T : unmanaged, INumber<T>
+    where TV : struct
+    where TOps : struct, IVectorOps<TV, T>
+    where TTiling : struct, IGemmTiling
+{
+    public static int MR => TTiling.Rows;
+    public static int NR => 2 * TOps.Count;
+    public static int KC => 256;   // KC×NR B panel: 32 KiB on AVX-512, 16 KiB on AVX2 (half an L1)
+    public static int MC => TTiling.ABlockBytes / (KC * Unsafe.SizeOf<T>()) / MR * MR;
+    public static int NC => (16 << 10) / Unsafe.SizeOf<T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    {
+        TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
+        TV c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+        TV c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
+        TV c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
+        int w = TOps.Count, mr = MR;
+
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
+            TV ar = TOps.Create(a[0]);
+            c00 = TOps.MultiplyAddEstimate(ar, b0, c00); c01 = TOps.MultiplyAddEstimate(ar, b1, c01);
+            ar = TOps.Create(a[1]);
+            c10 = TOps.MultiplyAddEstimate(ar, b0, c10); c11 = TOps.MultiplyAddEstimate(ar, b1, c11);
+            ar = TOps.Create(a[2]);
+            c20 = TOps.MultiplyAddEstimate(ar, b0, c20); c21 = TOps.MultiplyAddEstimate(ar, b1, c21);
+            ar = TOps.Create(a[3]);
+            c30 = TOps.MultiplyAddEstimate(ar, b0, c30); c31 = TOps.MultiplyAddEstimate(ar, b1, c31);
+            if (mr > 4)
+            {
+                ar = TOps.Create(a[4]);
+                c40 = TOps.MultiplyAddEstimate(ar, b0, c40); c41 = TOps.MultiplyAddEstimate(ar, b1, c41);
+                ar = TOps.Create(a[5]);
+                c50 = TOps.MultiplyAddEstimate(ar, b0, c50); c51 = TOps.MultiplyAddEstimate(ar, b1, c51);
+            }
+            if (mr > 6)
+            {
+                ar = TOps.Create(a[6]);
+                c60 = TOps.MultiplyAddEstimate(ar, b0, c60); c61 = TOps.MultiplyAddEstimate(ar, b1, c61);
+                ar = TOps.Create(a[7]);
+                c70 = TOps.MultiplyAddEstimate(ar, b0, c70); c71 = TOps.MultiplyAddEstimate(ar, b1, c71);
+            }
+            // The A panel streams from L2; ask for it a dozen steps early.
+            if (Sse.IsSupported) Sse.Prefetch0(a + 12 * mr);
+            a += mr;
+            b += 2 * w;
+        }
+
+        TV va = TOps.Create(alpha), vb = TOps.Create(beta);
+        bool read = beta != T.Zero;   // beta == 0: C may hold garbage (even NaN) and is never read
+        WriteRow(c, w, va, vb, read, c00, c01);
+        WriteRow(c + ldc, w, va, vb, read, c10, c11);
+        WriteRow(c + 2 * ldc, w, va, vb, read, c20, c21);
+        WriteRow(c + 3 * ldc, w, va, vb, read, c30, c31);
+        if (mr > 4)
+        {
+            WriteRow(c + 4 * ldc, w, va, vb, read, c40, c41);
+            WriteRow(c + 5 * ldc, w, va, vb, read, c50, c51);
+        }
+        if (mr > 6)
+        {
+            WriteRow(c + 6 * ldc, w, va, vb, read, c60, c61);
+            WriteRow(c + 7 * ldc, w, va, vb, read, c70, c71);
+        }
+    }
+
+    /// <summary>C row = alpha·(x0, x1) + beta·C row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void WriteRow(T* c, int w, TV alpha, TV beta, bool read, TV x0, TV x1)
+    {
+        x0 = TOps.Multiply(alpha, x0);
+        x1 = TOps.Multiply(alpha, x1);
+        if (read)
+        {
+            x0 = TOps.MultiplyAddEstimate(beta, TOps.Load(ref *c, 0), x0);
+            x1 = TOps.MultiplyAddEstimate(beta, TOps.Load(ref *c, (nuint)w), x1);
+        }
+        TOps.Store(x0, ref *c, 0);
+        TOps.Store(x1, ref *c, (nuint)w);
+    }
+}
