@@ -53,22 +53,23 @@ public partial class Tensor
         if (NumElements == 0 || IsContiguous) return Shapes.ContiguousStrides(target);
         var result = new long[target.Length];
         int viewDim = target.Length - 1;
-        long chunk = 1; // elements in the current chunk of old dims that are mutually contiguous
+        // Old dims are grouped into chunks that are mutually contiguous; chunkBase is the innermost
+        // stride of the current chunk, and every view dim carved from the chunk is a multiple of it.
+        long chunkBase = strides[^1];
         long tensorNumel = 1, viewNumel = 1;
         for (int d = shape.Length - 1; d >= 0; d--)
         {
             tensorNumel *= shape[d];
-            bool chunkEnds = d == 0 || (shape[d - 1] != 1 && strides[d - 1] != tensorNumel * strides[d]);
+            bool chunkEnds = d == 0 || (shape[d - 1] != 1 && strides[d - 1] != tensorNumel * chunkBase);
             if (!chunkEnds) continue;
-            chunk = strides[d];
             while (viewDim >= 0 && (viewNumel < tensorNumel || target[viewDim] == 1))
             {
-                result[viewDim] = viewNumel * chunk;
+                result[viewDim] = viewNumel * chunkBase;
                 viewNumel *= target[viewDim];
                 viewDim--;
             }
             if (viewNumel != tensorNumel) return null;
-            if (d > 0) { tensorNumel = 1; viewNumel = 1; }
+            if (d > 0) { chunkBase = strides[d - 1]; tensorNumel = 1; viewNumel = 1; }
         }
         return viewDim == -1 ? result : null;
     }
