@@ -25,6 +25,70 @@ public partial class Tensor
         ? Activate(new VectorUnary<GeluTanhOp>(new GeluTanhOp()), "Gelu", saveOutput: false, new GeluTanhGrad())
         : Activate(new GeluOp(), "Gelu", saveOutput: false, new GeluGrad());
 
+    /// <summary>min(max(x, 0), 6).</summary>
+    public Tensor Relu6() => Activate(new VectorUnary<Relu6Op>(new Relu6Op()), "Relu6", saveOutput: false, new VectorBinary<Relu6Grad>(new Relu6Grad()));
+
+    /// <summary>scale·(max(0, x) + min(0, α(exp(x) − 1))) with PyTorch's fixed α and scale.</summary>
+    public Tensor Selu() => Activate(new VectorUnary<SeluOp>(new SeluOp()), "Selu", saveOutput: false, new VectorBinary<SeluGrad>(new SeluGrad()));
+
+    /// <summary>x·tanh(softplus(x)).</summary>
+    public Tensor Mish() => Activate(new VectorUnary<MishOp>(new MishOp()), "Mish", saveOutput: false, new VectorBinary<MishGrad>(new MishGrad()));
+
+    /// <summary>x·relu6(x + 3)/6.</summary>
+    public Tensor Hardswish() => Activate(new VectorUnary<HardswishOp>(new HardswishOp()), "Hardswish", saveOutput: false, new VectorBinary<HardswishGrad>(new HardswishGrad()));
+
+    /// <summary>relu6(x + 3)/6.</summary>
+    public Tensor Hardsigmoid() => Activate(new VectorUnary<HardsigmoidOp>(new HardsigmoidOp()), "Hardsigmoid", saveOutput: false, new VectorBinary<HardsigmoidGrad>(new HardsigmoidGrad()));
+
+    /// <summary>
+    /// x where x &gt; 0, else weight·x, with one learnable slope for all elements (weight of one element)
+    /// or one per channel, dim 1 (weight of shape [C]), as torch.nn.functional.prelu.
+    /// </summary>
+    public Tensor Prelu(Tensor weight)
+    {
+        const string op = "Prelu";
+        Live(op); ArgumentNullException.ThrowIfNull(weight); weight.Live(op);
+        if (!DType.IsFloatingPoint() || weight.DType != DType)
+            throw new ArgumentException($"{op}: expected a floating-point input and a weight of the same dtype, got {DType} and {weight.DType}.");
+        long c = weight.NumElements;
+        if (weight.Rank > 1 || c == 0)
+            throw new ArgumentException($"{op}: the weight must be 0-d or 1-d with at least one element, got shape {Shapes.Format(weight.shape)}.");
+        if (c != 1 && (Rank < 2 || shape[1] != c))
+            throw new ArgumentException(
+                $"{op}: a weight of {c} elements needs an input whose dim 1 has {c} channels, got shape {Shapes.Format(shape)}; use one element for a shared slope.");
+        // The slope as a view that broadcasts over every dim but the channel dim; its gradient is
+        // summed down to that view's shape by the engine, then reshaped back to the weight's.
+        var slopeShape = c == 1 ? Array.Empty<int>() : Enumerable.Repeat(1, Rank - 1).ToArray();
+        if (c != 1) slopeShape[0] = (int)c;
+        using var slope = weight.Reshape(slopeShape);
+        var y = Elementwise.Binary(this, slope, new VectorBinary<PreluOp>(new PreluOp()), DType, op);
+        if (GradMode.ShouldRecord(this, slope)) GradMode.Record(y, new PreluBackward(new Saved(this, op), new Saved(slope, op)), this, slope);
+        return y;
+    }
+
+    sealed class PreluBackward(Saved x, Saved slope) : Node
+    {
+        protected internal override Tensor?[] Backward(Tensor g)
+        {
+            var xv = x.Value; var sv = slope.Value;
+            Tensor? gx = null, gw = null;
+            if (NeedsInputGrad(0))
+            {
+                using var d = Elementwise.Binary(xv, sv, new VectorBinary<PreluSlope>(new PreluSlope()), xv.DType, "PreluBackward");
+                gx = Elementwise.Binary(g, d, new VectorBinary<MulOp>(new MulOp()), xv.DType, "PreluBackward");
+            }
+            if (NeedsInputGrad(1))
+            {
+                // g·x where x ≤ 0, then reduced over every dim but the channel dim.
+                using var full = Elementwise.Binary(g, xv, new VectorBinary<PreluWeightGrad>(new PreluWeightGrad()), xv.DType, "PreluBackward");
+                if (sv.Rank == 0) gw = full.Sum();
+                else using (var perChannel = full.Sum(Enumerable.Range(0, full.Rank).Where(i => i != 1).ToArray())) gw = perChannel.Reshape(sv.shape);
+            }
+            return [gx, gw];
+        }
+        protected override void ReleaseSaved() { x.Release(); slope.Release(); }
+    }
+
     Tensor IntegerRelu()
     {
         using var zero = Full([], 0, DType);

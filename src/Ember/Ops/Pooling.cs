@@ -4,7 +4,7 @@ namespace Ember;
 
 /// <summary>
 /// Max, average and adaptive pooling over the last two dims of [N, C, H, W] (or unbatched
-/// [C, H, W]) with PyTorch's semantics, and 1-d max pooling as 2-d pooling over a height of 1.
+/// [C, H, W]) with PyTorch's semantics, and 1-d max and average pooling as 2-d pooling over a height of 1.
 /// Sizes are given as one value (both dims) or two (height, width).
 /// </summary>
 public partial class Tensor
@@ -33,8 +33,26 @@ public partial class Tensor
 
     /// <summary>The mean of each window; with countIncludePad the padded zeros count in the divisor.</summary>
     public Tensor AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? padding = null, bool ceilMode = false, bool countIncludePad = true)
+        => AvgPoolCore("AvgPool2d", kernelSize, stride, padding, ceilMode, countIncludePad);
+
+    /// <summary>1-d average pooling over the last dim of [N, C, L] (or [C, L]); stride defaults to the kernel size.</summary>
+    public Tensor AvgPool1d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
     {
-        const string op = "AvgPool2d";
+        Live("AvgPool1d");
+        if (Rank is not (2 or 3))
+            throw new ArgumentException($"AvgPool1d: expected a [N, C, L] or [C, L] input, got shape {Shapes.Format(shape)}.");
+        if (kernelSize > 0 && stride is not <= 0 && padding >= 0 && PoolWindow.OutputSize(shape[^1], kernelSize, stride ?? kernelSize, padding, 1, ceilMode) < 1)
+            throw new ArgumentException(
+                $"AvgPool1d: an input of shape {Shapes.Format(shape)} is too small for kernel {kernelSize} and padding {padding}: the output would be empty.");
+        // Contiguous first (the kernel copies to contiguous anyway), so the view steps below see a plain layout.
+        using var xc = Contiguous();
+        using var x = xc.Unsqueeze(-2);
+        using var y = x.AvgPoolCore("AvgPool1d", [1, kernelSize], [1, stride ?? kernelSize], [0, padding], ceilMode, countIncludePad);
+        return y.Squeeze(-2);
+    }
+
+    Tensor AvgPoolCore(string op, int[] kernelSize, int[]? stride, int[]? padding, bool ceilMode, bool countIncludePad)
+    {
         using var x4 = PoolInput(op, out bool unbatched);
         var w = PoolWindowOf(op, kernelSize, stride, padding, null);
         var p = PoolPlanesOf(op, x4.shape, w, ceilMode);

@@ -30,7 +30,30 @@ public sealed class MaxPool2d : Module<Tensor, Tensor>
 public sealed class MaxPool1d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
     : Module<Tensor, Tensor>
 {
-    public override Tensor Forward(Tensor input) => input.MaxPool1d(kernelSize, stride, padding, dilation, ceilMode);
+    public int KernelSize => kernelSize;
+    public int Stride => stride ?? kernelSize;
+    public int Padding => padding;
+    public int Dilation => dilation;
+    public bool CeilMode => ceilMode;
+
+    public override Tensor Forward(Tensor input) => input.MaxPool1d(kernelSize, Stride, padding, dilation, ceilMode);
+    public override string ExtraRepr()
+        => $"kernel_size={kernelSize}, stride={Stride}, padding={padding}, dilation={dilation}, ceil_mode={PyBool(ceilMode)}";
+}
+
+/// <summary>1-d average pooling over [N, C, L] or [C, L]; stride defaults to the kernel size.</summary>
+public sealed class AvgPool1d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+    : Module<Tensor, Tensor>
+{
+    public int KernelSize => kernelSize;
+    public int Stride => stride ?? kernelSize;
+    public int Padding => padding;
+    public bool CeilMode => ceilMode;
+    public bool CountIncludePad => countIncludePad;
+
+    public override Tensor Forward(Tensor input) => input.AvgPool1d(kernelSize, Stride, padding, ceilMode, countIncludePad);
+    // PyTorch keeps AvgPool1d's sizes as one-element tuples.
+    public override string ExtraRepr() => $"kernel_size={PyTuple([kernelSize])}, stride={PyTuple([Stride])}, padding={PyTuple([padding])}";
 }
 
 /// <summary>2-d average pooling over [N, C, H, W] or [C, H, W]; stride defaults to the kernel size.</summary>
@@ -77,4 +100,12 @@ public sealed class AdaptiveMaxPool2d((int H, int W) outputSize) : Module<Tensor
     public (int H, int W) OutputSize => outputSize;
 
     public override Tensor Forward(Tensor input) => input.AdaptiveMaxPool2d([outputSize.H, outputSize.W]);
+}
+
+public static partial class Functional
+{
+    public static Tensor MaxPool1d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+        => input.MaxPool1d(kernelSize, stride, padding, dilation, ceilMode);
+    public static Tensor AvgPool1d(Tensor input, int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+        => input.AvgPool1d(kernelSize, stride, padding, ceilMode, countIncludePad);
 }

@@ -138,3 +138,130 @@ internal readonly struct GeluTanhGrad : IBinaryOp
     public void SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a[i], b); }
     public void ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, INumber<T> { for (int i = 0; i < y.Length; i++) y[i] = Scalar(a, b[i]); }
 }
+
+/// <summary>b = relu6 input: g inside (0, 6), else 0; a NaN input passes g (libtorch's hardtanh_backward).</summary>
+internal readonly struct Relu6Grad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b <= T.Zero || b >= T.CreateTruncating(6) ? T.Zero : a;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.LessThanOrEqual(b, Vector128<T>.Zero) | Vector128.GreaterThanOrEqual(b, Vector128.Create(T.CreateTruncating(6))), Vector128<T>.Zero, a);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(b, Vector256<T>.Zero) | Vector256.GreaterThanOrEqual(b, Vector256.Create(T.CreateTruncating(6))), Vector256<T>.Zero, a);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(b, Vector512<T>.Zero) | Vector512.GreaterThanOrEqual(b, Vector512.Create(T.CreateTruncating(6))), Vector512<T>.Zero, a);
+}
+
+/// <summary>b = selu input: g·scale where x &gt; 0, else g·scale·α·exp(x).</summary>
+internal readonly struct SeluGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+        => b > T.Zero ? a * T.CreateTruncating(SeluOp.Scale) : a * T.CreateTruncating(SeluOp.Alpha * SeluOp.Scale * Math.Exp(double.CreateTruncating(b)));
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), a * T.CreateTruncating(SeluOp.Scale), a * VMath.Exp(b) * T.CreateTruncating(SeluOp.Alpha * SeluOp.Scale));
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), a * T.CreateTruncating(SeluOp.Scale), a * VMath.Exp(b) * T.CreateTruncating(SeluOp.Alpha * SeluOp.Scale));
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), a * T.CreateTruncating(SeluOp.Scale), a * VMath.Exp(b) * T.CreateTruncating(SeluOp.Alpha * SeluOp.Scale));
+}
+
+/// <summary>
+/// b = mish input: g·(t + x·σ(x)·(1 − t²)) with t = tanh(softplus(x)). As in MishOp, t = n/(n + 2) with
+/// n = e(e + 2), e = exp(x), so 1 − t² = 4(n + 1)/(n + 2)² without cancellation; past the cutoff it is g.
+/// </summary>
+internal readonly struct MishGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+    {
+        double x = double.CreateTruncating(b);
+        if (x > MishOp.Cutoff) return a;
+        double e = Math.Exp(x), n = e * (e + 2), d = n + 2;
+        return a * T.CreateTruncating(n / d + x * (e / (e + 1)) * (4 * (n + 1) / (d * d)));
+    }
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T>
+    {
+        var one = Vector128<T>.One; var two = one + one;
+        var e = VMath.Exp(b); var n = e * (e + two); var d = n + two;
+        var slope = n / d + b * (e / (e + one)) * (two * two * (n + one) / (d * d));
+        return Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128.Create(T.CreateTruncating(MishOp.Cutoff))), a, a * slope);
+    }
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T>
+    {
+        var one = Vector256<T>.One; var two = one + one;
+        var e = VMath.Exp(b); var n = e * (e + two); var d = n + two;
+        var slope = n / d + b * (e / (e + one)) * (two * two * (n + one) / (d * d));
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256.Create(T.CreateTruncating(MishOp.Cutoff))), a, a * slope);
+    }
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T>
+    {
+        var one = Vector512<T>.One; var two = one + one;
+        var e = VMath.Exp(b); var n = e * (e + two); var d = n + two;
+        var slope = n / d + b * (e / (e + one)) * (two * two * (n + one) / (d * d));
+        return Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512.Create(T.CreateTruncating(MishOp.Cutoff))), a, a * slope);
+    }
+}
+
+/// <summary>
+/// b = hardswish input: 0 below −3, g·(x/3 + 1/2) below 3, g from 3 on; NaN gives NaN. This is libtorch's
+/// vector path, which every contiguous tensor takes (its scalar path would give 1.5·g at x = 3).
+/// </summary>
+internal readonly struct HardswishGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+        => b < T.CreateTruncating(-3) ? T.Zero : b >= T.CreateTruncating(3) ? a : a * (b / T.CreateTruncating(3) + T.CreateTruncating(0.5));
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector128.Create(T.CreateTruncating(3));
+        var mid = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(b, three), a, a * (b / three + Vector128.Create(T.CreateTruncating(0.5))));
+        return Vector128.ConditionalSelect(Vector128.LessThan(b, -three), Vector128<T>.Zero, mid);
+    }
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector256.Create(T.CreateTruncating(3));
+        var mid = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(b, three), a, a * (b / three + Vector256.Create(T.CreateTruncating(0.5))));
+        return Vector256.ConditionalSelect(Vector256.LessThan(b, -three), Vector256<T>.Zero, mid);
+    }
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector512.Create(T.CreateTruncating(3));
+        var mid = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(b, three), a, a * (b / three + Vector512.Create(T.CreateTruncating(0.5))));
+        return Vector512.ConditionalSelect(Vector512.LessThan(b, -three), Vector512<T>.Zero, mid);
+    }
+}
+
+/// <summary>
+/// b = hardsigmoid input: g/6 strictly inside (−3, 3), else 0. The 1/6 is libtorch's float constant
+/// (1.0f / 6.0f) in every dtype, so float64 results agree with PyTorch's to the last bit.
+/// </summary>
+internal readonly struct HardsigmoidGrad : IVectorBinary
+{
+    const double OneSixth = 1.0f / 6.0f;
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T>
+        => b > T.CreateTruncating(-3) && b < T.CreateTruncating(3) ? a * T.CreateTruncating(OneSixth) : T.Zero;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector128.Create(T.CreateTruncating(3));
+        return Vector128.ConditionalSelect(Vector128.GreaterThan(b, -three) & Vector128.LessThan(b, three), a * T.CreateTruncating(OneSixth), Vector128<T>.Zero);
+    }
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector256.Create(T.CreateTruncating(3));
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(b, -three) & Vector256.LessThan(b, three), a * T.CreateTruncating(OneSixth), Vector256<T>.Zero);
+    }
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T>
+    {
+        var three = Vector512.Create(T.CreateTruncating(3));
+        return Vector512.ConditionalSelect(Vector512.GreaterThan(b, -three) & Vector512.LessThan(b, three), a * T.CreateTruncating(OneSixth), Vector512<T>.Zero);
+    }
+}
+
+/// <summary>PReLU's input slope: a = input, b = its slope: 1 where a &gt; 0, else b (the input gradient is g times this).</summary>
+internal readonly struct PreluSlope : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => a > T.Zero ? T.One : b;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128<T>.Zero), Vector128<T>.One, b);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256<T>.Zero), Vector256<T>.One, b);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<T>.Zero), Vector512<T>.One, b);
+}
+
+/// <summary>PReLU's weight gradient before the reduction: a = g, b = input: g·x where x ≤ 0, else 0.</summary>
+internal readonly struct PreluWeightGrad : IVectorBinary
+{
+    public T Scalar<T>(T a, T b) where T : unmanaged, INumber<T> => b > T.Zero ? T.Zero : a * b;
+    public Vector128<T> V128<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, INumber<T> => Vector128.ConditionalSelect(Vector128.GreaterThan(b, Vector128<T>.Zero), Vector128<T>.Zero, a * b);
+    public Vector256<T> V256<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, INumber<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(b, Vector256<T>.Zero), Vector256<T>.Zero, a * b);
+    public Vector512<T> V512<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, INumber<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<T>.Zero), Vector512<T>.Zero, a * b);
+}
