@@ -1,59 +1,148 @@
+using System.Numerics;
 using Ember.NN;
 
 namespace Ember.Optim;
 
 /// <summary>
-/// Owns a list of parameters, their per-parameter state and the learning rate; a subclass supplies
-/// the update rule for one parameter, run under no-grad as one fused pass over its elements.
+/// Owns parameter groups (parameters with their hyper-parameters) and per-parameter state, as
+/// torch.optim.Optimizer; a subclass supplies the update rule for one parameter, which runs as one
+/// fused pass over its elements (Float32 or Float64). Parameters are numbered across groups in order,
+/// as in PyTorch's state_dict.
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
-    protected readonly Parameter[] Params;
+    readonly List<ParamGroup> groups = [];
+    readonly List<Parameter> parameters = [];
+    readonly List<ParamState?> states = [];
+    readonly Dictionary<string, double> defaults;
 
-    protected Optimizer(IEnumerable<Parameter> parameters, double lr)
+    /// <param name="groups">The parameter groups; keys a group leaves out take <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Every hyper-parameter of the optimizer, by PyTorch name.</param>
+    protected Optimizer(IEnumerable<ParamGroup> groups, IReadOnlyDictionary<string, double> defaults)
     {
-        Params = parameters.ToArray();
-        if (Params.Length == 0) throw new ArgumentException($"{GetType().Name}: the parameter list is empty.");
-        if (lr < 0) throw new ArgumentOutOfRangeException(nameof(lr), lr, $"{GetType().Name}: the learning rate must be non-negative.");
-        LearningRate = lr;
+        ArgumentNullException.ThrowIfNull(groups);
+        this.defaults = new(defaults);
+        Validate(this.defaults, "");
+        var list = groups.ToList();
+        if (list.All(g => g is not null && g.Params.Count == 0)) throw new ArgumentException($"{Name}: the parameter list is empty.");
+        foreach (var g in list) AddParamGroup(g);
     }
 
-    /// <summary>The current learning rate (schedulers change it).</summary>
-    public double LearningRate { get; set; }
+    /// <summary>One group holding <paramref name="parameters"/>, for the constructors that take plain parameters.</summary>
+    protected static ParamGroup[] OneGroup(IEnumerable<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return [new ParamGroup(parameters)];
+    }
 
-    /// <summary>How many steps have been taken.</summary>
+    string Name => GetType().Name;
+
+    /// <summary>The names of the per-parameter state buffers, by slot (PyTorch's state keys).</summary>
+    protected abstract string[] StateNames { get; }
+
+    /// <summary>Throws an ArgumentException naming the optimizer and the value when a hyper-parameter is out of range.</summary>
+    /// <param name="h">The hyper-parameters, by PyTorch name.</param>
+    /// <param name="where">"" for the constructor's defaults, else " in parameter group k".</param>
+    protected abstract void Validate(IReadOnlyDictionary<string, double> h, string where);
+
+    /// <summary>The update rule: change <paramref name="param"/> in place given its gradient and its state (Step already counts this update).</summary>
+    protected abstract void Update<T>(ParamGroup group, ParamState state, Span<T> param, ReadOnlySpan<T> grad)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    protected void Require(bool ok, IReadOnlyDictionary<string, double> h, string key, string what, string rule, string where)
+    {
+        if (!ok) throw new ArgumentException($"{Name}: invalid {what} {h[key]}{where}; {rule}.");
+    }
+
+    /// <summary>The parameter groups, each with its own hyper-parameters (schedulers change their "lr").</summary>
+    public IReadOnlyList<ParamGroup> ParamGroups => groups;
+
+    /// <summary>The constructor's hyper-parameters, which groups take for the keys they leave out.</summary>
+    public IReadOnlyDictionary<string, double> Defaults => defaults;
+
+    /// <summary>
+    /// The learning rate. Setting it sets every group's; reading it gives the first group's (with groups
+    /// of different rates, read <see cref="ParamGroups"/>[i].LearningRate instead).
+    /// </summary>
+    public double LearningRate
+    {
+        get => groups[0].LearningRate;
+        set
+        {
+            if (!(value >= 0)) throw new ArgumentOutOfRangeException(nameof(value), value, $"{Name}: the learning rate must be non-negative, got {value}.");
+            foreach (var g in groups) g.LearningRate = value;
+        }
+    }
+
+    /// <summary>How many times <see cref="Step"/> has run.</summary>
     public long StepCount { get; private set; }
+
+    /// <summary>The state of a parameter of this optimizer (null until its first update).</summary>
+    public ParamState? State(Parameter parameter)
+    {
+        int i = parameters.IndexOf(parameter);
+        if (i < 0) throw new ArgumentException($"{Name}: the parameter of shape [{string.Join(", ", parameter.Shape)}] is not one this optimizer updates.");
+        return states[i];
+    }
+
+    /// <summary>Adds a group (PyTorch's add_param_group): missing hyper-parameters take the defaults; a parameter may belong to one group only.</summary>
+    public void AddParamGroup(ParamGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        foreach (var (k, v) in defaults) group.SetDefault(k, v);
+        string where = $" in parameter group {groups.Count}";
+        Validate(group.Options, where);
+        if (group.Params.Count == 0) throw new ArgumentException($"{Name}: parameter group {groups.Count} has no parameters.");
+        var seen = new HashSet<Parameter>(parameters, ReferenceEqualityComparer.Instance);
+        foreach (var p in group.Params)
+        {
+            ArgumentNullException.ThrowIfNull(p, nameof(group));
+            if (!seen.Add(p))
+                throw new ArgumentException($"{Name}: a parameter of shape [{string.Join(", ", p.Shape)}]{where} appears more than once among the groups; each parameter belongs to one group.");
+            if (p.DType is not (DType.Float32 or DType.Float64))
+                throw new ArgumentException($"{Name}: a parameter of shape [{string.Join(", ", p.Shape)}]{where} is {p.DType}; optimizers update Float32 and Float64 parameters.");
+        }
+        groups.Add(group);
+        foreach (var p in group.Params) { parameters.Add(p); states.Add(null); }
+    }
 
     /// <summary>Drops every gradient (PyTorch's default set_to_none).</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Params) p.ZeroGrad();
+        foreach (var p in parameters) p.ZeroGrad();
     }
 
-    /// <summary>Updates every parameter that has a gradient.</summary>
+    /// <summary>Updates every parameter that has a gradient; parameters without one keep their value and state.</summary>
     public void Step()
     {
         StepCount++;
-        using (Autograd.NoGrad())
-            for (int i = 0; i < Params.Length; i++)
+        int index = 0;
+        for (int gi = 0; gi < groups.Count; gi++)
+        {
+            var group = groups[gi];
+            for (int j = 0; j < group.Params.Count; j++, index++)
             {
-                var p = Params[i];
-                if (p.Grad is not { } g) continue;
-                if (p.DType != DType.Float32 || !p.IsContiguous)
-                    throw new NotSupportedException($"{GetType().Name}: parameter {i} is {p.DType}{(p.IsContiguous ? "" : ", non-contiguous")}; optimizers update contiguous Float32 parameters.");
-                using var gc = g.IsContiguous && g.DType == DType.Float32 ? g.Detach() : g.To(DType.Float32).Contiguous();
-                Update(i, p.Span<float>(), gc.Span<float>());
+                var p = group.Params[j];
+                if (p.Grad is not { } grad) continue;
+                if (!p.IsContiguous)
+                    throw new NotSupportedException($"{Name}: parameter {index} (shape [{string.Join(", ", p.Shape)}]) is not contiguous; optimizers update contiguous parameters.");
+                var state = states[index] ??= new ParamState(p, StateNames.Length);
+                state.Step++;
+                if (p.DType == DType.Float32) Run<float>(group, state, p, grad);
+                else Run<double>(group, state, p, grad);
                 p.BumpVersion();
             }
+        }
     }
 
-    /// <summary>The update rule for parameter <paramref name="index"/>: change <paramref name="param"/> in place given its gradient.</summary>
-    protected abstract void Update(int index, Span<float> param, ReadOnlySpan<float> grad);
-
-    /// <summary>Per-parameter state buffers, allocated on first use (zeros).</summary>
-    protected float[] State(ref float[]?[] slots, int index)
+    void Run<T>(ParamGroup group, ParamState state, Parameter p, Tensor grad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (slots.Length != Params.Length) Array.Resize(ref slots, Params.Length);
-        return slots[index] ??= new float[Params[index].NumElements];
+        if (grad.DType == p.DType && grad.IsContiguous)
+        {
+            Update(group, state, p.Span<T>(), grad.Span<T>());
+            return;
+        }
+        using var g = grad.ContiguousInDType(p.DType); // a gradient of another dtype or layout: the slow path
+        Update(group, state, p.Span<T>(), g.Span<T>());
     }
 }

@@ -1,37 +1,62 @@
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Ember.NN;
 
 namespace Ember.Optim;
 
-/// <summary>Stochastic gradient descent with momentum, dampening, weight decay and Nesterov, as torch.optim.SGD.</summary>
+/// <summary>
+/// Stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize, as torch.optim.SGD.
+/// Group keys: lr, momentum, dampening, weight_decay, nesterov, maximize. State: momentum_buffer (with momentum).
+/// </summary>
 public sealed class SGD : Optimizer
 {
-    readonly double momentum, dampening, weightDecay;
-    readonly bool nesterov;
-    float[]?[] buffers = [];
+    public SGD(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false, bool maximize = false)
+        : this(OneGroup(parameters), lr, momentum, dampening, weightDecay, nesterov, maximize) { }
 
-    public SGD(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false)
-        : base(parameters, lr)
+    public SGD(IEnumerable<ParamGroup> groups, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false, bool maximize = false)
+        : base(groups, new Dictionary<string, double>
+        {
+            ["lr"] = lr, ["momentum"] = momentum, ["dampening"] = dampening, ["weight_decay"] = weightDecay,
+            ["nesterov"] = nesterov ? 1 : 0, ["maximize"] = maximize ? 1 : 0,
+        }) { }
+
+    protected override string[] StateNames => ["momentum_buffer"];
+
+    protected override void Validate(IReadOnlyDictionary<string, double> h, string where)
     {
-        if (nesterov && (momentum <= 0 || dampening != 0))
-            throw new ArgumentException("SGD: Nesterov momentum requires a positive momentum and zero dampening.");
-        this.momentum = momentum; this.dampening = dampening; this.weightDecay = weightDecay; this.nesterov = nesterov;
+        Require(h["lr"] >= 0, h, "lr", "learning rate", "it must be non-negative", where);
+        Require(h["momentum"] >= 0, h, "momentum", "momentum", "it must be non-negative", where);
+        Require(h["weight_decay"] >= 0, h, "weight_decay", "weight decay", "it must be non-negative", where);
+        if (h["nesterov"] != 0 && (h["momentum"] <= 0 || h["dampening"] != 0))
+            throw new ArgumentException($"SGD: Nesterov momentum requires a positive momentum and zero dampening{where}, got momentum {h["momentum"]} and dampening {h["dampening"]}.");
     }
 
-    protected override void Update(int index, Span<float> p, ReadOnlySpan<float> grad)
+    protected override void Update<T>(ParamGroup group, ParamState state, Span<T> p, ReadOnlySpan<T> g)
     {
-        float lr = (float)LearningRate, wd = (float)weightDecay, mu = (float)momentum, damp = (float)dampening;
-        bool first = buffers.Length <= index || buffers[index] is null;
-        var buf = momentum != 0 ? State(ref buffers, index) : null;
-        for (int i = 0; i < p.Length; i++)
+        double momentum = group["momentum"];
+        bool fresh = momentum != 0 && !state.Has(0);
+        var buf = momentum != 0 ? state.Buffer<T>(0) : default;
+        var op = new Rule<T>(
+            T.CreateTruncating(group.LearningRate), T.CreateTruncating(group.WeightDecay), T.CreateTruncating(momentum),
+            T.CreateTruncating(1 - group["dampening"]), group.Flag("maximize") ? -T.One : T.One,
+            momentum != 0, group.Flag("nesterov"), fresh);
+        FusedUpdate.Run(op, p, g, buf, default, default);
+    }
+
+    readonly struct Rule<T>(T lr, T wd, T mu, T oneMinusDampening, T sign, bool momentum, bool nesterov, bool fresh) : IFusedUpdate<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> buf, ref Vector<T> unused1, ref Vector<T> unused2)
         {
-            float g = grad[i] + wd * p[i];
-            if (buf is not null)
+            var d = g * sign + p * wd;
+            if (momentum)
             {
-                buf[i] = first ? g : mu * buf[i] + (1 - damp) * g;
-                g = nesterov ? g + mu * buf[i] : buf[i];
+                // The first step starts the buffer at the gradient itself, as PyTorch does.
+                buf = fresh ? d : buf * mu + d * oneMinusDampening;
+                d = nesterov ? d + buf * mu : buf;
             }
-            p[i] -= lr * g;
+            p -= d * lr;
         }
     }
 }
