@@ -134,6 +134,16 @@ public static unsafe class MemoryPool
 }
 
 /// <summary>
+/// Memory that Ember did not rent from the pool, such as a memory-mapped file view. A storage over it
+/// calls <see cref="ReleaseStorage"/> exactly once, from Dispose or from its finalizer, so the method
+/// must be thread-safe, must not throw and may only touch objects that are finalizer-safe (SafeHandles).
+/// </summary>
+internal interface IStorageOwner
+{
+    void ReleaseStorage();
+}
+
+/// <summary>
 /// The bytes behind one or more tensors (views share it). Reference-counted by the tensors that
 /// use it; the last Dispose returns the buffer to the pool at once, and if nobody disposes, the
 /// finalizer does it when the GC finds the storage unreachable.
@@ -142,6 +152,7 @@ internal sealed unsafe class Storage
 {
     nint pointer;
     readonly long allocated;
+    readonly IStorageOwner? owner;
     int refs;
 
     public readonly long ByteLength;
@@ -154,7 +165,18 @@ internal sealed unsafe class Storage
         pointer = byteLength == 0 ? 0 : MemoryPool.Rent(byteLength, out allocated);
     }
 
+    /// <summary>A storage over external memory (non-empty); <paramref name="owner"/> is released with it instead of the pool.</summary>
+    public Storage(nint pointer, long byteLength, IStorageOwner owner)
+    {
+        if (pointer == 0 || byteLength <= 0) throw new ArgumentException("Storage: external memory must be a non-null pointer to at least one byte.");
+        ByteLength = byteLength;
+        this.pointer = pointer;
+        this.owner = owner;
+    }
+
     public nint Pointer => pointer;
+    /// <summary>Whether the bytes belong to an <see cref="IStorageOwner"/> (a mapped file) rather than the pool.</summary>
+    public bool IsExternal => owner is not null;
     public bool IsReleased => pointer == 0 && ByteLength != 0;
 
     public int RefCount => Volatile.Read(ref refs);
@@ -168,14 +190,17 @@ internal sealed unsafe class Storage
 
     void Free()
     {
-        var p = Interlocked.Exchange(ref pointer, 0);
-        if (p != 0) MemoryPool.Return(p, allocated);
+        GiveBack();
         GC.SuppressFinalize(this);
     }
 
-    ~Storage()
+    void GiveBack()
     {
         var p = Interlocked.Exchange(ref pointer, 0);
-        if (p != 0) MemoryPool.Return(p, allocated);
+        if (p == 0) return;
+        if (owner is not null) owner.ReleaseStorage();
+        else MemoryPool.Return(p, allocated);
     }
+
+    ~Storage() => GiveBack();
 }
