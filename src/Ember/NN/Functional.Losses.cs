@@ -38,11 +38,11 @@ public static partial class Functional
     /// </summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean,
                                       Tensor? weight = null, long ignoreIndex = -100, double labelSmoothing = 0.0)
-        => CrossEntropyNode.Apply(logits, targets, weight, reduction, ignoreIndex, labelSmoothing);
+        => CrossEntropyNode.Apply(logits, targets, weight, LossSupport.Plain("CrossEntropyLoss", reduction), ignoreIndex, labelSmoothing);
 
     /// <summary>Negative log-likelihood −w_t·x_t of log-probabilities [N, C, d1, …] or [C] at class indices, with CrossEntropy's weight and ignoreIndex.</summary>
     public static Tensor NllLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, Tensor? weight = null, long ignoreIndex = -100)
-        => NllNode.Apply(input, target, weight, reduction, ignoreIndex);
+        => NllNode.Apply(input, target, weight, LossSupport.Plain("NLLLoss", reduction), ignoreIndex);
 
     /// <summary>
     /// Binary cross-entropy −w·(y·log p + (1 − y)·log(1 − p)) of probabilities p ∈ [0, 1]; each log is clamped
@@ -67,7 +67,7 @@ public static partial class Functional
             }
         }
         var w = LossSupport.Broadcast(op, "weight", weight, input.shape);
-        return PointwiseLoss<BceFn>.Apply(op, new BceFn(), input, target, w, null, LossSupport.From(reduction));
+        return PointwiseLoss<BceFn>.Apply(op, new BceFn(), input, target, w, null, LossSupport.From(op, reduction));
     }
 
     /// <summary>
@@ -84,21 +84,19 @@ public static partial class Functional
         LossSupport.CheckConstant(op, "posWeight", posWeight);
         var w = LossSupport.Broadcast(op, "weight", weight, input.shape);
         var pw = LossSupport.Broadcast(op, "posWeight", posWeight, input.shape);
-        return PointwiseLoss<BceWithLogitsFn>.Apply(op, new BceWithLogitsFn(), input, target, w, pw, LossSupport.From(reduction));
+        return PointwiseLoss<BceWithLogitsFn>.Apply(op, new BceWithLogitsFn(), input, target, w, pw, LossSupport.From(op, reduction));
     }
 
     /// <summary>
     /// Kullback–Leibler divergence y·(log y − x) of log-probabilities x from a target distribution y (given as
     /// log-probabilities when <paramref name="logTarget"/>). PyTorch's reduction "batchmean" (the sum divided by
-    /// the batch size, the true KL divergence) is <paramref name="batchMean"/>: true, with reduction Mean.
+    /// the batch size, the true KL divergence) is <see cref="Reduction.BatchMean"/>.
     /// </summary>
-    public static Tensor KlDiv(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false, bool batchMean = false)
+    public static Tensor KlDiv(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
     {
         const string op = "KLDivLoss";
-        if (batchMean && reduction != Reduction.Mean)
-            throw new ArgumentException($"{op}: batchMean divides the sum by the batch size and needs reduction Mean, got {reduction}.");
         LossSupport.SameShapeAndDType(op, input, target);
-        var r = batchMean ? LossReduction.BatchMean : LossSupport.From(reduction);
+        var r = reduction == Reduction.BatchMean ? LossReduction.BatchMean : LossSupport.From(op, reduction);
         return PointwiseLoss<KlDivFn>.Apply(op, new KlDivFn(logTarget), input, target, null, null, r);
     }
 
@@ -107,11 +105,11 @@ public static partial class Functional
     /// targets [N] (or [D] inputs with a 0-d target), as PyTorch's cosine_embedding_loss.
     /// </summary>
     public static Tensor CosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0.0, Reduction reduction = Reduction.Mean)
-        => EmbeddingLosses.CosineEmbedding(input1, input2, target, margin, reduction);
+        => EmbeddingLosses.CosineEmbedding(input1, input2, target, margin, LossSupport.Plain("CosineEmbeddingLoss", reduction));
 
     /// <summary>max(0, −y·(x1 − x2) + margin), elementwise over inputs and targets of one shape.</summary>
     public static Tensor MarginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0.0, Reduction reduction = Reduction.Mean)
-        => EmbeddingLosses.MarginRanking(input1, input2, target, margin, reduction);
+        => EmbeddingLosses.MarginRanking(input1, input2, target, margin, LossSupport.Plain("MarginRankingLoss", reduction));
 
     /// <summary>
     /// max(0, margin + d(a, p) − d(a, n)) with d the p-norm distance of (x1 − x2 + eps) over the last dim;
@@ -119,11 +117,11 @@ public static partial class Functional
     /// </summary>
     public static Tensor TripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2,
                                            double eps = 1e-6, bool swap = false, Reduction reduction = Reduction.Mean)
-        => EmbeddingLosses.TripletMargin(anchor, positive, negative, margin, p, eps, swap, reduction);
+        => EmbeddingLosses.TripletMargin(anchor, positive, negative, margin, p, eps, swap, LossSupport.Plain("TripletMarginLoss", reduction));
 
     static Tensor Pointwise<TFn>(string op, TFn fn, Tensor input, Tensor target, Reduction reduction) where TFn : struct, IPointwiseLoss
     {
         LossSupport.SameShapeAndDType(op, input, target);
-        return PointwiseLoss<TFn>.Apply(op, fn, input, target, null, null, LossSupport.From(reduction));
+        return PointwiseLoss<TFn>.Apply(op, fn, input, target, null, null, LossSupport.From(op, reduction));
     }
 }

@@ -3,8 +3,8 @@ using System.Numerics.Tensors;
 
 namespace Ember.NN;
 
-/// <summary>How a loss combines its per-sample values.</summary>
-public enum Reduction { Mean, Sum, None }
+/// <summary>How a loss combines its per-sample values. BatchMean (the sum divided by the batch size) is KL divergence's "batchmean".</summary>
+public enum Reduction { Mean, Sum, None, BatchMean }
 
 /// <summary>Stateless layers and losses: <c>using F = Ember.NN.Functional;</c>.</summary>
 public static partial class Functional

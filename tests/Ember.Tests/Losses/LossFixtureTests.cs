@@ -28,7 +28,8 @@ public class LossFixtureTests
 
         public Reduction Reduction => S("reduction") switch
         {
-            "mean" or "batchmean" => Reduction.Mean,
+            "mean" => Reduction.Mean,
+            "batchmean" => Reduction.BatchMean,
             "sum" => Reduction.Sum,
             "none" => Reduction.None,
             var r => throw new FormatException($"losses.json: unknown reduction '{r}'"),
@@ -51,7 +52,7 @@ public class LossFixtureTests
             "BCELoss" => F.BinaryCrossEntropy(x[0], x[1], r, Opt(2, "hasWeight")),
             "BCEWithLogitsLoss" => F.BinaryCrossEntropyWithLogits(x[0], x[1], r, Opt(2, "hasWeight"),
                 p.B("hasPosWeight") ? x[p.B("hasWeight") ? 3 : 2] : null),
-            "KLDivLoss" => F.KlDiv(x[0], x[1], r, p.B("logTarget"), batchMean: p.S("reduction") == "batchmean"),
+            "KLDivLoss" => F.KlDiv(x[0], x[1], r, p.B("logTarget")),
             "CosineEmbeddingLoss" => F.CosineEmbeddingLoss(x[0], x[1], x[2], p.D("margin"), r),
             "MarginRankingLoss" => F.MarginRankingLoss(x[0], x[1], x[2], p.D("margin"), r),
             "TripletMarginLoss" => F.TripletMarginLoss(x[0], x[1], x[2], p.D("margin"), p.D("p"), p.D("eps"), p.B("swap"), r),
@@ -74,7 +75,7 @@ public class LossFixtureTests
             "BCELoss" => new BCELoss(Opt(2, "hasWeight"), r).Forward(x[0], x[1]),
             "BCEWithLogitsLoss" => new BCEWithLogitsLoss(Opt(2, "hasWeight"), r,
                 p.B("hasPosWeight") ? x[p.B("hasWeight") ? 3 : 2] : null).Forward(x[0], x[1]),
-            "KLDivLoss" => new KLDivLoss(r, p.B("logTarget"), batchMean: p.S("reduction") == "batchmean").Forward(x[0], x[1]),
+            "KLDivLoss" => new KLDivLoss(r, p.B("logTarget")).Forward(x[0], x[1]),
             "CosineEmbeddingLoss" => new CosineEmbeddingLoss(p.D("margin"), r).Forward(x[0], x[1], x[2]),
             "MarginRankingLoss" => new MarginRankingLoss(p.D("margin"), r).Forward(x[0], x[1], x[2]),
             "TripletMarginLoss" => new TripletMarginLoss(p.D("margin"), p.D("p"), p.D("eps"), p.B("swap"), r).Forward(x[0], x[1], x[2]),

@@ -53,7 +53,7 @@ public class LossGradCheckTests
         G("bcel_large_logits_none", r => [r.U(-40, 40, 8), r.U(0, 1, 8)], x => F.BinaryCrossEntropyWithLogits(x[0], x[1], reduction: Reduction.None)),
 
         G("kl_mean", r => [r.N(3, 4), r.P(3, 4)], x => F.KlDiv(x[0], x[1])),
-        G("kl_batchmean", r => [r.N(3, 4), r.P(3, 4)], x => F.KlDiv(x[0], x[1], batchMean: true)),
+        G("kl_batchmean", r => [r.N(3, 4), r.P(3, 4)], x => F.KlDiv(x[0], x[1], Reduction.BatchMean)),
         G("kl_log_target_none", r => [r.N(2, 3), r.N(2, 3)], x => F.KlDiv(x[0], x[1], Reduction.None, logTarget: true)),
 
         G("cosine_mean", r => [r.N(4, 3), r.N(4, 3)], x => F.CosineEmbeddingLoss(x[0], x[1], Const(1, -1, -1, 1), margin: -0.5)),

@@ -107,12 +107,11 @@ public sealed class BCEWithLogitsLoss : Loss
         => F.BinaryCrossEntropyWithLogits(input, target, Reduction, Weight, PosWeight);
 }
 
-/// <summary>KL divergence; <paramref name="batchMean"/> is PyTorch's reduction "batchmean" (with reduction Mean).</summary>
-public sealed class KLDivLoss(Reduction reduction = Reduction.Mean, bool logTarget = false, bool batchMean = false) : Loss(reduction)
+/// <summary>KL divergence; <see cref="Reduction.BatchMean"/> is PyTorch's reduction "batchmean".</summary>
+public sealed class KLDivLoss(Reduction reduction = Reduction.Mean, bool logTarget = false) : Loss(reduction)
 {
     public bool LogTarget { get; } = logTarget;
-    public bool BatchMean { get; } = batchMean;
-    protected override Tensor Compute(Tensor input, Tensor target) => F.KlDiv(input, target, Reduction, LogTarget, BatchMean);
+    protected override Tensor Compute(Tensor input, Tensor target) => F.KlDiv(input, target, Reduction, LogTarget);
 }
 
 public sealed class CosineEmbeddingLoss(double margin = 0.0, Reduction reduction = Reduction.Mean) : PairLoss(reduction)

@@ -6,13 +6,18 @@ internal enum LossReduction { None, Mean, Sum, BatchMean }
 /// <summary>The argument checks and reductions shared by the losses.</summary>
 internal static class LossSupport
 {
-    public static LossReduction From(Reduction r) => r switch
+    public static LossReduction From(string op, Reduction r) => Plain(op, r) switch
     {
         Reduction.None => LossReduction.None,
         Reduction.Sum => LossReduction.Sum,
         Reduction.Mean => LossReduction.Mean,
-        _ => throw new ArgumentOutOfRangeException(nameof(r), $"Unknown reduction {r}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(r), $"{op}: unknown reduction {r}."),
     };
+
+    /// <summary>The reduction, refused when it is BatchMean, which only KL divergence defines.</summary>
+    public static Reduction Plain(string op, Reduction r) => r == Reduction.BatchMean
+        ? throw new ArgumentException($"{op}: Reduction.BatchMean is KL divergence's reduction; use Mean, Sum or None.")
+        : r;
 
     public static string Format(int[] shape) => Shapes.Format(shape);
 
