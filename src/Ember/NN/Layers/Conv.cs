@@ -23,10 +23,22 @@ public abstract class ConvLayer : Module<Tensor, Tensor>
         if (bias) Bias = Param("bias", Init.Uniform([outChannels], -bound, bound, generator));
         else NoParam("bias");
     }
+
+    /// <summary>PyTorch's extra_repr: settings at their defaults are left out.</summary>
+    private protected string ConvRepr(int[] kernel, int[] stride, int[] padding, int[] dilation, int[]? outputPadding = null)
+    {
+        var text = $"{InChannels}, {OutChannels}, kernel_size={PyTuple(kernel)}, stride={PyTuple(stride)}";
+        if (padding.Any(p => p != 0)) text += $", padding={PyTuple(padding)}";
+        if (dilation.Any(d => d != 1)) text += $", dilation={PyTuple(dilation)}";
+        if (outputPadding is not null && outputPadding.Any(p => p != 0)) text += $", output_padding={PyTuple(outputPadding)}";
+        if (Groups != 1) text += $", groups={Groups}";
+        if (Bias is null) text += ", bias=False";
+        return text;
+    }
 }
 
 /// <summary>Conv2d over [N, C, H, W] with PyTorch's layout: weight [out, in/groups, kH, kW], fan_in = (in/groups)·kH·kW.</summary>
-public sealed class Conv2d : ConvLayer
+public sealed class Conv2d : ConvLayer, IFusesRelu
 {
     public (int H, int W) KernelSize { get; }
     public (int H, int W) Stride { get; }
@@ -50,6 +62,11 @@ public sealed class Conv2d : ConvLayer
 
     public override Tensor Forward(Tensor input) => Tensor.Conv2d(input, Weight, Bias,
         [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W], Groups);
+
+    Tensor IFusesRelu.ForwardRelu(Tensor input) => Tensor.Conv2d(input, Weight, Bias,
+        [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W], Groups, Backends.Cpu.GemmActivation.Relu);
+
+    public override string ExtraRepr() => ConvRepr([KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W]);
 }
 
 /// <summary>Conv1d over [N, C, L]: weight [out, in/groups, k], fan_in = (in/groups)·k.</summary>
@@ -67,6 +84,8 @@ public sealed class Conv1d : ConvLayer
         => (KernelSize, Stride, Padding, Dilation) = (kernelSize, stride, padding, dilation);
 
     public override Tensor Forward(Tensor input) => Tensor.Conv1d(input, Weight, Bias, [Stride], [Padding], [Dilation], Groups);
+
+    public override string ExtraRepr() => ConvRepr([KernelSize], [Stride], [Padding], [Dilation]);
 }
 
 /// <summary>
@@ -101,4 +120,7 @@ public sealed class ConvTranspose2d : ConvLayer
 
     public override Tensor Forward(Tensor input) => Tensor.ConvTranspose2d(input, Weight, Bias, [Stride.H, Stride.W],
         [Padding.H, Padding.W], [OutputPadding.H, OutputPadding.W], Groups, [Dilation.H, Dilation.W]);
+
+    public override string ExtraRepr() => ConvRepr([KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W],
+        [Dilation.H, Dilation.W], [OutputPadding.H, OutputPadding.W]);
 }

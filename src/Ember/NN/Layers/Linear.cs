@@ -1,7 +1,7 @@
 namespace Ember.NN;
 
 /// <summary>y = x·Wᵀ + b, with PyTorch's layout (weight [out, in]) and initialisation (U(±1/√in)).</summary>
-public sealed class Linear : Module<Tensor, Tensor>
+public sealed class Linear : Module<Tensor, Tensor>, IFusesRelu
 {
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
@@ -22,6 +22,8 @@ public sealed class Linear : Module<Tensor, Tensor>
     }
 
     public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+
+    Tensor IFusesRelu.ForwardRelu(Tensor input) => Tensor.Linear(input, Weight, Bias, Backends.Cpu.GemmActivation.Relu);
 
     public override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={PyBool(Bias is not null)}";
 }

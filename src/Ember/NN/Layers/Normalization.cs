@@ -55,6 +55,9 @@ public abstract class BatchNorm : Module<Tensor, Tensor>
         return Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStats, momentum, Eps);
     }
 
+    public override string ExtraRepr() =>
+        $"{NumFeatures}, eps={PyFloat(Eps)}, momentum={(Momentum is { } m ? PyFloat(m) : "None")}, affine={PyBool(Weight is not null)}, track_running_stats={PyBool(RunningMean is not null)}";
+
     unsafe long IncrementBatches()
     {
         var t = NumBatchesTracked!;
@@ -112,6 +115,8 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
         : this([normalizedShape], eps, elementwiseAffine) { }
 
     public override Tensor Forward(Tensor input) => Tensor.LayerNorm(input, NormalizedShape, Weight, Bias, Eps);
+
+    public override string ExtraRepr() => $"{PyTuple(NormalizedShape)}, eps={PyFloat(Eps)}, elementwise_affine={PyBool(Weight is not null)}";
 }
 
 /// <summary>Group normalisation: channels split into numGroups groups, each normalised over its channels and positions.</summary>
@@ -139,4 +144,6 @@ public sealed class GroupNorm : Module<Tensor, Tensor>
     }
 
     public override Tensor Forward(Tensor input) => Tensor.GroupNorm(input, NumGroups, Weight, Bias, Eps);
+
+    public override string ExtraRepr() => $"{NumGroups}, {NumChannels}, eps={PyFloat(Eps)}, affine={PyBool(Weight is not null)}";
 }

@@ -24,6 +24,12 @@ public sealed class MaxPool2d : Module<Tensor, Tensor>
 
     public override Tensor Forward(Tensor input) => input.MaxPool2d(
         [KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W], [Dilation.H, Dilation.W], CeilMode);
+
+    public override string ExtraRepr() =>
+        $"kernel_size={PoolSize(KernelSize)}, stride={PoolSize(Stride)}, padding={PoolSize(Padding)}, dilation={PoolSize(Dilation)}, ceil_mode={PyBool(CeilMode)}";
+
+    /// <summary>Pooling layers keep what they were given: an int when both sides are equal, as the int constructors take it.</summary>
+    internal static string PoolSize((int H, int W) size) => size.H == size.W ? size.H.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"({size.H}, {size.W})";
 }
 
 /// <summary>1-d max pooling over [N, C, L] or [C, L]; stride defaults to the kernel size.</summary>
@@ -80,6 +86,9 @@ public sealed class AvgPool2d : Module<Tensor, Tensor>
 
     public override Tensor Forward(Tensor input) => input.AvgPool2d(
         [KernelSize.H, KernelSize.W], [Stride.H, Stride.W], [Padding.H, Padding.W], CeilMode, CountIncludePad);
+
+    public override string ExtraRepr() =>
+        $"kernel_size={MaxPool2d.PoolSize(KernelSize)}, stride={MaxPool2d.PoolSize(Stride)}, padding={MaxPool2d.PoolSize(Padding)}";
 }
 
 /// <summary>Average pooling to a fixed output size, whatever the input's height and width.</summary>
@@ -90,6 +99,8 @@ public sealed class AdaptiveAvgPool2d((int H, int W) outputSize) : Module<Tensor
     public (int H, int W) OutputSize => outputSize;
 
     public override Tensor Forward(Tensor input) => input.AdaptiveAvgPool2d([outputSize.H, outputSize.W]);
+
+    public override string ExtraRepr() => $"output_size={MaxPool2d.PoolSize(outputSize)}";
 }
 
 /// <summary>Max pooling to a fixed output size, whatever the input's height and width.</summary>
@@ -100,6 +111,8 @@ public sealed class AdaptiveMaxPool2d((int H, int W) outputSize) : Module<Tensor
     public (int H, int W) OutputSize => outputSize;
 
     public override Tensor Forward(Tensor input) => input.AdaptiveMaxPool2d([outputSize.H, outputSize.W]);
+
+    public override string ExtraRepr() => $"output_size={MaxPool2d.PoolSize(outputSize)}";
 }
 
 public static partial class Functional

@@ -49,13 +49,20 @@ public sealed class Sequential : Module<Tensor, Tensor>
     /// <summary>
     /// Intermediate activations are disposed as soon as the next layer has consumed them: autograd
     /// keeps its own reference to what backward needs, so this frees memory early without changing results.
+    /// A Linear or Conv2d directly followed by ReLU runs as one op, the ReLU applied in its GEMM's epilogue.
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
         Tensor x = input;
-        foreach (var layer in layers)
+        for (int i = 0; i < layers.Count; i++)
         {
-            var next = layer.Forward(x);
+            Tensor next;
+            if (layers[i] is IFusesRelu fusable && i + 1 < layers.Count && layers[i + 1] is ReLU)
+            {
+                next = fusable.ForwardRelu(x);
+                i++;
+            }
+            else next = layers[i].Forward(x);
             if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next)) x.Dispose();
             x = next;
         }
