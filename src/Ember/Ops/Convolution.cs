@@ -42,6 +42,7 @@ public partial class Tensor
         using var wt = weight.ContiguousInDType(weight.DType);
         using var b = bias?.ContiguousInDType(bias.DType);
         var y = Allocate([n, o, oh, ow], input.DType);
+        FlopCounter.Add(g.WorkPerImage * g.Batch);
         ConvKernels.Forward(g, x, wt, b, y, activation);
         if (bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]))
         {
@@ -97,6 +98,7 @@ public partial class Tensor
         using var x = input.ContiguousInDType(input.DType);
         using var wt = weight.ContiguousInDType(weight.DType);
         var y = Allocate([n, cout, oh, ow], input.DType);
+        FlopCounter.Add(g.WorkPerImage * g.Batch);
         ConvKernels.BackwardInput(g, x, wt, y);
         if (bias is not null && y.NumElements > 0)
         {

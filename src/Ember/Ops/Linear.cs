@@ -53,6 +53,7 @@ public partial class Tensor
     static unsafe void LinearGemm(Tensor x, Tensor w, Tensor? b, Tensor y, int m, int n, int k, GemmActivation activation)
     {
         if (m == 0 || n == 0) return;
+        FlopCounter.Add((long)m * n * k);
         if (y.DType == DType.Float32) LinearGemm<float>(x, w, b, y, m, n, k, activation);
         else LinearGemm<double>(x, w, b, y, m, n, k, activation);
     }

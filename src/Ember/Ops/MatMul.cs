@@ -114,6 +114,7 @@ public partial class Tensor
         if (y.NumElements == 0) return;
         int count = (int)Shapes.Count(batch);
         if (k == 0) { y.FillRaw(0); return; }
+        FlopCounter.Add((long)count * m * n * k);
         using var oa = MatrixOperand.Of(a, batch);
         using var ob = MatrixOperand.Of(b, batch);
         if (y.DType == DType.Float32)
