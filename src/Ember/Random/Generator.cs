@@ -22,6 +22,27 @@ public sealed class Generator
         spareNormal = null;
     }
 
+    /// <summary>
+    /// The whole state of the stream, to store in a checkpoint: the four xoshiro words, then 1 and the bits
+    /// of the kept normal value when there is one (0 and 0 otherwise). <see cref="SetState"/> takes it back.
+    /// </summary>
+    public ulong[] GetState()
+        => [s0, s1, s2, s3, spareNormal.HasValue ? 1UL : 0UL, spareNormal is { } s ? BitConverter.DoubleToUInt64Bits(s) : 0UL];
+
+    /// <summary>Continues the stream exactly where the <see cref="GetState"/> that gave <paramref name="state"/> left it.</summary>
+    public void SetState(ulong[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Length != 6)
+            throw new ArgumentException($"Generator.SetState: expected 6 numbers (as GetState gives), got {state.Length}.", nameof(state));
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException("Generator.SetState: the four stream words are all zero, which xoshiro256** cannot leave; this is not a saved state.", nameof(state));
+        if (state[4] > 1)
+            throw new ArgumentException($"Generator.SetState: the flag of the kept normal value must be 0 or 1, got {state[4]}.", nameof(state));
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        spareNormal = state[4] == 1 ? BitConverter.UInt64BitsToDouble(state[5]) : null;
+    }
+
     static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
