@@ -9,7 +9,7 @@ namespace Ember.Data;
 /// ahead and handed out in order, so the batches are the same whatever the number of workers.
 /// Each enumeration is one epoch; the next starts at <see cref="Epoch"/> + 1. Batches belong to the consumer.
 /// </summary>
-public class DataLoader<TSample, TBatch> : IEnumerable<TBatch>, IDisposable
+public class DataLoader<TSample, TBatch> : IEnumerable<TBatch>, IEpochLoader, IDisposable
 {
     readonly Dataset<TSample>? dataset;
     readonly IterableDataset<TSample>? iterable;
@@ -98,6 +98,8 @@ public class DataLoader<TSample, TBatch> : IEnumerable<TBatch>, IDisposable
     /// <summary>Batches per epoch (not known for an iterable dataset).</summary>
     public int Count => batchSampler?.Count
         ?? throw new NotSupportedException("DataLoader: an iterable dataset has no known number of batches.");
+
+    int? IEpochLoader.BatchCount => batchSampler?.Count;
 
     public IEnumerator<TBatch> GetEnumerator()
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Ember.Data;
 using Ember.NN;
 using Ember.Optim;
@@ -107,7 +106,7 @@ public sealed partial class Trainer
     /// <summary>
     /// Trains from epoch <see cref="Epoch"/> up to (not including) <paramref name="epochs"/>, as Keras' fit
     /// with initial_epoch: after loading a checkpoint of 2 epochs, <c>Fit(loader, 4)</c> runs epochs 2 and 3.
-    /// Loaders with a <c>SetEpoch(long)</c> method are set to each epoch first, so their order is the same
+    /// Loaders that implement <see cref="IEpochLoader"/> are set to each epoch first, so their order is the same
     /// however the run was cut. Returns <see cref="History"/>.
     /// </summary>
     public History Fit(IEnumerable<Batch> train, int epochs, IEnumerable<Batch>? validation = null)
@@ -264,21 +263,16 @@ public sealed partial class Trainer
         DataSeed = seed;
     }
 
-    static ulong? SeedOf(IEnumerable<Batch> loader)
-        => loader.GetType().GetProperty("Seed", BindingFlags.Public | BindingFlags.Instance) is { PropertyType: var t } p && t == typeof(ulong)
-            ? (ulong?)p.GetValue(loader) : null;
+    static ulong? SeedOf(IEnumerable<Batch> loader) => (loader as IEpochLoader)?.Seed;
 
-    // Any loader with SetEpoch(long) and Count gets them used, so users' own loaders work too.
-    static void SetEpoch(IEnumerable<Batch> loader, long epoch)
-        => loader.GetType().GetMethod("SetEpoch", BindingFlags.Public | BindingFlags.Instance, [typeof(long)])?.Invoke(loader, [epoch]);
+    // Loaders that know their epoch (IEpochLoader) are set to it, so a resumed run continues the order.
+    static void SetEpoch(IEnumerable<Batch> loader, long epoch) => (loader as IEpochLoader)?.SetEpoch(epoch);
 
-    static int? CountOf(IEnumerable<Batch> loader)
+    static int? CountOf(IEnumerable<Batch> loader) => loader switch
     {
-        if (loader is ICollection<Batch> c) return c.Count;
-        if (loader is IReadOnlyCollection<Batch> r) return r.Count;
-        var p = loader.GetType().GetProperty("Count", BindingFlags.Public | BindingFlags.Instance);
-        if (p?.PropertyType != typeof(int)) return null;
-        try { return (int?)p.GetValue(loader); }
-        catch (TargetInvocationException) { return null; } // e.g. an iterable dataset's loader
-    }
+        IEpochLoader l => l.BatchCount,
+        IReadOnlyCollection<Batch> r => r.Count,
+        ICollection<Batch> c => c.Count,
+        _ => null,
+    };
 }

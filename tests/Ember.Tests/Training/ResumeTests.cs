@@ -171,6 +171,10 @@ public class ResumeTests
     [Fact]
     public void TrainingDoesNotGrowTensorMemoryOverEpochs()
     {
+        // Earlier tests' forgotten tensors would otherwise be finalised mid-run and move the count.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         var (x, y) = TrainingSetup.Data();
         using var loader = TrainingSetup.Loader(x, y);
         using var val = TrainingSetup.Loader(x, y, shuffle: false);
