@@ -1,0 +1,42 @@
+namespace Ember.Backends.Cpu;
+
+/// <summary>
+/// The shapes and settings of one fused attention call, with every batch (× head) flattened into B:
+/// q [B, L, D], k [B, S, D], v [B, S, Dv], all contiguous. The mask, if any, is an additive tensor in
+/// the compute dtype seen through broadcast strides: element (b, i, j) lies at
+/// MaskBatchOffsets[b] + i·MaskStrideL + j·MaskStrideS, so a broadcast mask is never materialised.
+/// </summary>
+internal sealed class AttentionProblem
+{
+    public required int B { get; init; }
+    public required int L { get; init; }
+    public required int S { get; init; }
+    public required int D { get; init; }
+    public required int Dv { get; init; }
+    public required double Scale { get; init; }
+    public required bool Causal { get; init; }
+    public Tensor? Mask { get; init; }
+    public long[] MaskBatchOffsets { get; init; } = [];
+    public long MaskStrideL { get; init; }
+    public long MaskStrideS { get; init; }
+    /// <summary>Probability of dropping an attention weight; 0 disables dropout.</summary>
+    public double DropoutP { get; init; }
+    /// <summary>Seed of the counter-based dropout stream, so backward regenerates forward's mask without storing it.</summary>
+    public ulong DropoutSeed { get; init; }
+
+    /// <summary>
+    /// Whether weight (b, i, j) survives dropout: a hash of the seed and the position (SplitMix64's
+    /// finaliser) gives a uniform draw that forward and backward compute alike.
+    /// </summary>
+    public bool Keep(int b, int i, int j)
+    {
+        ulong z = DropoutSeed + (((ulong)b * (ulong)L + (ulong)i) * (ulong)S + (ulong)j + 1) * 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53)) >= DropoutP;
+    }
+
+    /// <summary>The last key row i may attend to plus one: top-left aligned causality keeps j ≤ i.</summary>
+    public int KeyEnd(int i) => Causal ? Math.Min(S, i + 1) : S;
+}

@@ -1,0 +1,295 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Ember.Backends.Cpu;
+
+/// <summary>
+/// Fused scaled-dot-product attention in the FlashAttention style. Forward walks blocks of queries
+/// against blocks of keys with a running maximum and sum per query row (online softmax), so only a
+/// QueryBlock × KeyBlock tile of scores exists at a time; tiles above the causal diagonal are skipped
+/// whole. It stores the output and the per-row log-sum-exp. Backward recomputes each tile of
+/// probabilities from that log-sum-exp (memory linear in the sequence lengths) in two passes: one per
+/// key block for dk and dv, one per query block for dq, so no two threads write the same row and the
+/// result does not depend on the thread count.
+/// </summary>
+/// <remarks>
+/// The tile products (q·kᵀ, p·v, dO·vᵀ, pᵀ·dO, dSᵀ·q, dS·k) run on the single-threaded GEMM, which
+/// reads its operands transposed in place; the row work between them (mask, exp, rescaling) runs on
+/// TensorPrimitives. Threads come from the (batch × head, block) loop around the tiles.
+/// </remarks>
+internal static unsafe class FlashAttentionKernel
+{
+    public const int QueryBlock = 64;
+    public const int KeyBlock = 128;
+
+    /// <summary>o [B, L, Dv] and lse [B, L] from q, k, v.</summary>
+    public static void Forward(AttentionProblem p, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse)
+    {
+        var kernel = new ForwardKernel { P = p, Q = q, K = k, V = v, O = o, Lse = lse };
+        Dispatch.Float(o.DType, ref kernel, "ScaledDotProductAttention");
+    }
+
+    /// <summary>
+    /// Gradients from dO, given the forward's o and lse; any of dq, dk, dv may be null when not needed.
+    /// dMask [B, L, S], when given, receives the gradient of the additive mask (dS itself): the one
+    /// output that is as large as the weights, made only when a mask asks for a gradient.
+    /// </summary>
+    public static void Backward(AttentionProblem p, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dO,
+        Tensor? dq, Tensor? dk, Tensor? dv, Tensor? dMask = null)
+    {
+        var kernel = new BackwardKernel { P = p, Q = q, K = k, V = v, O = o, Lse = lse, DO = dO, DQ = dq, DK = dk, DV = dv, DMask = dMask };
+        Dispatch.Float(o.DType, ref kernel, "ScaledDotProductAttentionBackward");
+    }
+
+    static int Blocks(int n, int block) => (n + block - 1) / block;
+
+    /// <summary>Per-thread scratch: two QueryBlock × KeyBlock tiles, a row of KeyBlock and a free area.</summary>
+    sealed class Scratch<T> : IDisposable where T : unmanaged
+    {
+        const int Tile = QueryBlock * KeyBlock;
+        readonly T[] buffer;
+        public Scratch(int extra) => buffer = ArrayPool<T>.Shared.Rent(2 * Tile + KeyBlock + extra);
+        public Span<T> S => buffer.AsSpan(0, Tile);
+        public Span<T> DP => buffer.AsSpan(Tile, Tile);
+        public Span<T> Z => buffer.AsSpan(2 * Tile, KeyBlock);
+        public Span<T> Extra(int length) => buffer.AsSpan(2 * Tile + KeyBlock, length);
+        public void Dispose() => ArrayPool<T>.Shared.Return(buffer);
+    }
+
+    /// <summary>
+    /// The score tile for queries i0 + [0, rows) and keys j0 + [0, n): s = scale·q·kᵀ + mask, with −∞
+    /// above the causal diagonal. Row r lives at s[r·KeyBlock ..].
+    /// </summary>
+    static void ScoreTile<T>(AttentionProblem p, int b, int i0, int rows, int j0, int n, T* q, T* k, T* mask, T* s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* qi = q + ((long)b * p.L + i0) * p.D, kj = k + ((long)b * p.S + j0) * p.D;
+        Gemm.Run(1, false, true, rows, n, p.D, T.CreateChecked(p.Scale), qi, p.D, kj, p.D, T.Zero, s, KeyBlock);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = new Span<T>(s + r * KeyBlock, n);
+            int i = i0 + r;
+            if (mask is not null)
+            {
+                T* m = mask + p.MaskBatchOffsets[b] + i * p.MaskStrideL + j0 * p.MaskStrideS;
+                if (p.MaskStrideS == 1) TensorPrimitives.Add(row, new ReadOnlySpan<T>(m, n), row);
+                else for (int jj = 0; jj < n; jj++) row[jj] += m[jj * p.MaskStrideS];
+            }
+            int keep = Math.Clamp(p.KeyEnd(i) - j0, 0, n);
+            if (keep < n) row[keep..].Fill(T.NegativeInfinity);
+        }
+    }
+
+    /// <summary>z[jj] = 1/(1−p) where weight (b, i, j0 + jj) survives dropout, else 0.</summary>
+    static void DropoutRow<T>(AttentionProblem p, int b, int i, int j0, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T keep = T.CreateChecked(1 / (1 - p.DropoutP));
+        for (int jj = 0; jj < z.Length; jj++) z[jj] = p.Keep(b, i, j0 + jj) ? keep : T.Zero;
+    }
+
+    struct ForwardKernel : IFloatKernel
+    {
+        public AttentionProblem P; public Tensor Q, K, V, O, Lse;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var p = P;
+            T* q = (T*)Q.DataPointer, k = (T*)K.DataPointer, v = (T*)V.DataPointer, o = (T*)O.DataPointer, lse = (T*)Lse.DataPointer;
+            T* mask = p.Mask is null ? null : (T*)p.Mask.DataPointer;
+            int qBlocks = Blocks(p.L, QueryBlock);
+            long cost = (long)QueryBlock * p.S * (p.D + p.Dv) * 2;
+            Parallelism.For((long)p.B * qBlocks, cost, (start, end) =>
+            {
+                using var scratch = new Scratch<T>(QueryBlock * (p.Dv + 2));
+                for (long t = start; t < end; t++)
+                    ForwardBlock(p, (int)(t / qBlocks), (int)(t % qBlocks) * QueryBlock, q, k, v, mask, o, lse, scratch);
+            });
+        }
+    }
+
+    static void ForwardBlock<T>(AttentionProblem p, int b, int i0, T* q, T* k, T* v, T* mask, T* o, T* lse, Scratch<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int dv = p.Dv, rows = Math.Min(QueryBlock, p.L - i0);
+        var extra = scratch.Extra(QueryBlock * (dv + 2));
+        var acc = extra[..(rows * dv)];
+        var max = extra.Slice(QueryBlock * dv, rows);
+        var sum = extra.Slice(QueryBlock * dv + QueryBlock, rows);
+        acc.Clear();
+        max.Fill(T.NegativeInfinity);
+        sum.Clear();
+        fixed (T* s = scratch.S, accP = acc)
+        {
+            for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
+            {
+                if (p.Causal && j0 > i0 + rows - 1) break; // this and every later tile lies above the diagonal
+                int n = Math.Min(KeyBlock, p.S - j0);
+                ScoreTile(p, b, i0, rows, j0, n, q, k, mask, s);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = new Span<T>(s + r * KeyBlock, n);
+                    T m = T.Max(max[r], TensorPrimitives.Max((ReadOnlySpan<T>)row));
+                    if (T.IsNegativeInfinity(m)) { row.Clear(); continue; } // every key so far is masked
+                    T alpha = T.Exp(max[r] - m);
+                    TensorPrimitives.Subtract(row, m, row);
+                    TensorPrimitives.Exp(row, row);
+                    sum[r] = alpha * sum[r] + TensorPrimitives.Sum((ReadOnlySpan<T>)row);
+                    max[r] = m;
+                    if (alpha != T.One) TensorPrimitives.Multiply(acc.Slice(r * dv, dv), alpha, acc.Slice(r * dv, dv));
+                    if (p.DropoutP > 0)
+                    {
+                        var z = scratch.Z[..n];
+                        DropoutRow(p, b, i0 + r, j0, z);
+                        TensorPrimitives.Multiply(row, z, row);
+                    }
+                }
+                // acc += p·v over the tile.
+                Gemm.Run(1, false, false, rows, dv, n, T.One, s, KeyBlock, v + ((long)b * p.S + j0) * dv, dv, T.One, accP, dv);
+            }
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            int i = i0 + r;
+            // A row whose keys are all masked has sum 0: 0/0 gives NaN, as softmax over all −∞ does.
+            TensorPrimitives.Divide(acc.Slice(r * dv, dv), sum[r], new Span<T>(o + ((long)b * p.L + i) * dv, dv));
+            lse[(long)b * p.L + i] = max[r] + T.Log(sum[r]);
+        }
+    }
+
+    struct BackwardKernel : IFloatKernel
+    {
+        public AttentionProblem P; public Tensor Q, K, V, O, Lse, DO; public Tensor? DQ, DK, DV, DMask;
+
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var p = P;
+            T* q = (T*)Q.DataPointer, k = (T*)K.DataPointer, v = (T*)V.DataPointer, o = (T*)O.DataPointer;
+            T* lse = (T*)Lse.DataPointer, dO = (T*)DO.DataPointer;
+            T* mask = p.Mask is null ? null : (T*)p.Mask.DataPointer;
+            T* dq = DQ is null ? null : (T*)DQ.DataPointer, dk = DK is null ? null : (T*)DK.DataPointer, dv = DV is null ? null : (T*)DV.DataPointer;
+            T* dMask = DMask is null ? null : (T*)DMask.DataPointer;
+
+            // delta_i = dO_i · O_i = Σ_j P_ij·dP_ij, the row term of softmax's backward.
+            var delta = new T[(long)p.B * p.L];
+            Parallelism.For((long)p.B * p.L, p.Dv, (s, e) =>
+            {
+                for (long r = s; r < e; r++)
+                    delta[r] = TensorPrimitives.Dot(new ReadOnlySpan<T>(dO + r * p.Dv, p.Dv), new ReadOnlySpan<T>(o + r * p.Dv, p.Dv));
+            });
+            var g = new Grads<T> { Q = q, K = k, V = v, Mask = mask, Lse = lse, DO = dO, Delta = delta, DQ = dq, DK = dk, DV = dv, DMask = dMask };
+
+            long cost = (long)KeyBlock * p.L * (p.D + p.Dv) * 3;
+            if (dk is not null || dv is not null || dMask is not null)
+            {
+                int kBlocks = Blocks(p.S, KeyBlock);
+                Parallelism.For((long)p.B * kBlocks, cost, (s, e) =>
+                {
+                    using var scratch = new Scratch<T>(0);
+                    for (long t = s; t < e; t++) KeyValueGradBlock(p, (int)(t / kBlocks), (int)(t % kBlocks) * KeyBlock, g, scratch);
+                });
+            }
+            if (dq is not null)
+            {
+                int qBlocks = Blocks(p.L, QueryBlock);
+                Parallelism.For((long)p.B * qBlocks, cost, (s, e) =>
+                {
+                    using var scratch = new Scratch<T>(0);
+                    for (long t = s; t < e; t++) QueryGradBlock(p, (int)(t / qBlocks), (int)(t % qBlocks) * QueryBlock, g, scratch);
+                });
+            }
+        }
+    }
+
+    /// <summary>The pointers backward reads and writes (outputs null when not wanted).</summary>
+    readonly struct Grads<T> where T : unmanaged
+    {
+        public T* Q { get; init; }
+        public T* K { get; init; }
+        public T* V { get; init; }
+        public T* Mask { get; init; }
+        public T* Lse { get; init; }
+        public T* DO { get; init; }
+        public T[] Delta { get; init; }
+        public T* DQ { get; init; }
+        public T* DK { get; init; }
+        public T* DV { get; init; }
+        public T* DMask { get; init; }
+    }
+
+    /// <summary>
+    /// Recomputes one tile: P = exp(S − lse) into s, then dS = P∘(Z∘dP̃ − delta) into dp (dP̃ = dO·vᵀ)
+    /// and the weights after dropout, P∘Z, into s.
+    /// </summary>
+    static void GradTile<T>(AttentionProblem p, int b, int i0, int rows, int j0, int n, in Grads<T> g, T* s, T* dp, Span<T> z)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ScoreTile(p, b, i0, rows, j0, n, g.Q, g.K, g.Mask, s);
+        Gemm.Run(1, false, true, rows, n, p.Dv, T.One, g.DO + ((long)b * p.L + i0) * p.Dv, p.Dv, g.V + ((long)b * p.S + j0) * p.Dv, p.Dv,
+            T.Zero, dp, KeyBlock);
+        for (int r = 0; r < rows; r++)
+        {
+            int i = i0 + r;
+            var pr = new Span<T>(s + r * KeyBlock, n);
+            var dr = new Span<T>(dp + r * KeyBlock, n);
+            TensorPrimitives.Subtract(pr, g.Lse[(long)b * p.L + i], pr);
+            TensorPrimitives.Exp(pr, pr);
+            if (p.DropoutP > 0)
+            {
+                DropoutRow(p, b, i, j0, z[..n]);
+                TensorPrimitives.Multiply(dr, z[..n], dr);
+            }
+            TensorPrimitives.Subtract(dr, g.Delta[(long)b * p.L + i], dr);
+            TensorPrimitives.Multiply(dr, pr, dr);
+            if (p.DropoutP > 0) TensorPrimitives.Multiply(pr, z[..n], pr);
+        }
+    }
+
+    /// <summary>dk, dv (and the mask's gradient) for keys [j0, j0 + KeyBlock) of batch b, over every query that sees them.</summary>
+    static void KeyValueGradBlock<T>(AttentionProblem p, int b, int j0, in Grads<T> g, Scratch<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = p.D, dvn = p.Dv, n = Math.Min(KeyBlock, p.S - j0);
+        T* dk = g.DK is null ? null : g.DK + ((long)b * p.S + j0) * d;
+        T* dv = g.DV is null ? null : g.DV + ((long)b * p.S + j0) * dvn;
+        if (dk is not null) new Span<T>(dk, n * d).Clear();
+        if (dv is not null) new Span<T>(dv, n * dvn).Clear();
+        T scale = T.CreateChecked(p.Scale);
+        fixed (T* s = scratch.S, dp = scratch.DP)
+        {
+            // Under causality only queries i ≥ j0 see any key of the block.
+            for (int i0 = p.Causal ? j0 / QueryBlock * QueryBlock : 0; i0 < p.L; i0 += QueryBlock)
+            {
+                int rows = Math.Min(QueryBlock, p.L - i0);
+                GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
+                if (dv is not null)
+                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, T.One, dv, dvn);
+                if (dk is not null)
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, T.One, dk, d);
+                if (g.DMask is not null)
+                    for (int r = 0; r < rows; r++)
+                        new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
+            }
+        }
+    }
+
+    /// <summary>dq for queries [i0, i0 + QueryBlock) of batch b.</summary>
+    static void QueryGradBlock<T>(AttentionProblem p, int b, int i0, in Grads<T> g, Scratch<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = p.D, rows = Math.Min(QueryBlock, p.L - i0);
+        T* dq = g.DQ + ((long)b * p.L + i0) * d;
+        new Span<T>(dq, rows * d).Clear();
+        T scale = T.CreateChecked(p.Scale);
+        fixed (T* s = scratch.S, dp = scratch.DP)
+        {
+            for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
+            {
+                if (p.Causal && j0 > i0 + rows - 1) break;
+                int n = Math.Min(KeyBlock, p.S - j0);
+                GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
+                Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, g.K + ((long)b * p.S + j0) * d, d, T.One, dq, d);
+            }
+        }
+    }
+}
