@@ -5,9 +5,9 @@ using Ember.Optim;
 namespace Ember.Bench.Workloads;
 
 /// <summary>
-/// Ember's side of a training case: a step is zero-grad, forward, cross-entropy, backward and an Adam
-/// step. Its result is the losses of the first few steps of a freshly built copy, since the timed
-/// model has moved on during warm-up.
+/// Ember's side of a training case: a step is zero-grad, forward, cross-entropy, backward and an
+/// optimizer step (Adam unless the case names another). Its result is the losses of the first few steps
+/// of a freshly built copy, since the timed model has moved on during warm-up.
 /// </summary>
 public sealed class EmberTraining : ISide
 {
@@ -15,27 +15,29 @@ public sealed class EmberTraining : ISide
     public const int ComparedSteps = 3;
 
     readonly Func<Module<Tensor, Tensor>> createModel;
-    readonly Batch batch;
+    readonly ITrainingData batch;
+    readonly TrainingOptimizer optimizerSpec;
     readonly Module<Tensor, Tensor> model;
-    readonly Adam optimizer;
+    readonly Optimizer optimizer;
     readonly Tensor inputs, labels;
 
-    public EmberTraining(Func<Module<Tensor, Tensor>> createModel, Batch batch)
+    public EmberTraining(Func<Module<Tensor, Tensor>> createModel, ITrainingData batch, TrainingOptimizer? optimizer = null)
     {
         this.createModel = createModel;
         this.batch = batch;
+        optimizerSpec = optimizer ?? TrainingOptimizer.Adam1e3;
         model = createModel();
         model.Train();
-        optimizer = new Adam(model.Parameters(), lr: 1e-3);
-        inputs = Tensor.FromArray(batch.Inputs, batch.Shape);
-        labels = Tensor.FromArray(batch.Labels, batch.Labels.Length);
+        this.optimizer = optimizerSpec.Ember(model.Parameters());
+        inputs = batch.EmberInputs();
+        labels = batch.EmberTargets();
     }
 
     public void Step() => TrainStep();
 
     public float[] Result()
     {
-        using var fresh = new EmberTraining(createModel, batch);
+        using var fresh = new EmberTraining(createModel, batch, optimizerSpec);
         return [.. Enumerable.Range(0, ComparedSteps).Select(_ => fresh.TrainStep())];
     }
 

@@ -1,5 +1,4 @@
 using Ember.Bench.Harness;
-using Ember.Bench.Peers;
 using TorchSharp;
 
 namespace Ember.Bench.Workloads;
@@ -11,27 +10,29 @@ namespace Ember.Bench.Workloads;
 public sealed class TorchTraining : ISide
 {
     readonly Func<torch.nn.Module<torch.Tensor, torch.Tensor>> createModel;
-    readonly Batch batch;
+    readonly ITrainingData batch;
+    readonly TrainingOptimizer optimizerSpec;
     readonly torch.nn.Module<torch.Tensor, torch.Tensor> model;
     readonly torch.optim.Optimizer optimizer;
     readonly torch.Tensor inputs, labels;
 
-    public TorchTraining(Func<torch.nn.Module<torch.Tensor, torch.Tensor>> createModel, Batch batch)
+    public TorchTraining(Func<torch.nn.Module<torch.Tensor, torch.Tensor>> createModel, ITrainingData batch, TrainingOptimizer? optimizer = null)
     {
         this.createModel = createModel;
         this.batch = batch;
+        optimizerSpec = optimizer ?? TrainingOptimizer.Adam1e3;
         model = createModel();
         model.train();
-        optimizer = torch.optim.Adam(model.parameters(), lr: 1e-3);
-        inputs = TorchSharpPeer.FromArray(batch.Inputs, batch.Shape);
-        labels = torch.tensor(batch.Labels, torch.int64);
+        this.optimizer = optimizerSpec.Torch(model.parameters());
+        inputs = batch.TorchInputs();
+        labels = batch.TorchTargets();
     }
 
     public void Step() => TrainStep();
 
     public float[] Result()
     {
-        using var fresh = new TorchTraining(createModel, batch);
+        using var fresh = new TorchTraining(createModel, batch, optimizerSpec);
         return [.. Enumerable.Range(0, EmberTraining.ComparedSteps).Select(_ => fresh.TrainStep())];
     }
 

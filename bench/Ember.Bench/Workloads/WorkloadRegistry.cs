@@ -15,6 +15,9 @@ public static class WorkloadRegistry
         new MlpTrain(),
         new CnnTrain(),
         new CnnInfer(),
+        new LstmTrain(),
+        new GptTrain(),
+        new Sdpa(),
     ];
 
     /// <summary>Resolves names (or "all"); returns null and names the first unknown one otherwise.</summary>
