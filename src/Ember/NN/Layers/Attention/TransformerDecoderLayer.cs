@@ -29,7 +29,7 @@ public sealed class TransformerDecoderLayer : Module<(Tensor Tgt, Tensor Memory)
     public TransformerDecoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
         double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, Generator? generator = null)
     {
-        this.activation = TransformerActivation.Parse(activation, "TransformerDecoderLayer");
+        this.activation = TransformerBlocks.ParseActivation(activation, "TransformerDecoderLayer");
         (DModel, NHead, DimFeedforward, DropoutP, Activation) = (dModel, nhead, dimFeedforward, dropout, activation);
         (LayerNormEps, BatchFirst, NormFirst) = (layerNormEps, batchFirst, normFirst);
         SelfAttn = Child("self_attn", new MultiheadAttention(dModel, nhead, dropout, batchFirst: batchFirst, generator: generator));
@@ -59,40 +59,27 @@ public sealed class TransformerDecoderLayer : Module<(Tensor Tgt, Tensor Memory)
         if (NormFirst)
         {
             using var n1 = Norm1.Forward(tgt);
-            using var sa = Attend(SelfAttn, dropout1, n1, n1, tgtMask, tgtKeyPaddingMask, tgtIsCausal);
+            using var sa = TransformerBlocks.Attend(SelfAttn, dropout1, n1, n1, tgtMask, tgtKeyPaddingMask, tgtIsCausal);
             using var x1 = tgt + sa;
             using var n2 = Norm2.Forward(x1);
-            using var ca = Attend(MultiheadAttn, dropout2, n2, memory, memoryMask, memoryKeyPaddingMask, false);
+            using var ca = TransformerBlocks.Attend(MultiheadAttn, dropout2, n2, memory, memoryMask, memoryKeyPaddingMask, false);
             using var x2 = x1 + ca;
             using var n3 = Norm3.Forward(x2);
-            using var ff = FeedForwardBlock(n3);
+            using var ff = FeedForward(n3);
             return x2 + ff;
         }
-        using var s1 = Attend(SelfAttn, dropout1, tgt, tgt, tgtMask, tgtKeyPaddingMask, tgtIsCausal);
+        using var s1 = TransformerBlocks.Attend(SelfAttn, dropout1, tgt, tgt, tgtMask, tgtKeyPaddingMask, tgtIsCausal);
         using var r1 = tgt + s1;
         using var y1 = Norm1.Forward(r1);
-        using var s2 = Attend(MultiheadAttn, dropout2, y1, memory, memoryMask, memoryKeyPaddingMask, false);
+        using var s2 = TransformerBlocks.Attend(MultiheadAttn, dropout2, y1, memory, memoryMask, memoryKeyPaddingMask, false);
         using var r2 = y1 + s2;
         using var y2 = Norm2.Forward(r2);
-        using var f = FeedForwardBlock(y2);
+        using var f = FeedForward(y2);
         using var r3 = y2 + f;
         return Norm3.Forward(r3);
     }
 
-    static Tensor Attend(MultiheadAttention attn, Dropout drop, Tensor x, Tensor kv, Tensor? mask, Tensor? keyPaddingMask, bool isCausal)
-    {
-        var (attended, _) = attn.Forward(x, kv, kv, mask, keyPaddingMask, needWeights: false, isCausal: isCausal);
-        using (attended) return drop.Forward(attended);
-    }
-
-    Tensor FeedForwardBlock(Tensor x)
-    {
-        using var h = Linear1.Forward(x);
-        using var a = activation(h);
-        using var d = dropout.Forward(a);
-        using var y = Linear2.Forward(d);
-        return dropout3.Forward(y);
-    }
+    Tensor FeedForward(Tensor x) => TransformerBlocks.FeedForward(x, Linear1, activation, dropout, Linear2, dropout3);
 
     /// <summary>A new layer with the same settings and a copy of this one's parameters.</summary>
     internal TransformerDecoderLayer Copy()

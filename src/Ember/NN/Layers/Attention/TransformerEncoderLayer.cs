@@ -27,7 +27,7 @@ public sealed class TransformerEncoderLayer : Module<Tensor, Tensor>
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
         double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, Generator? generator = null)
     {
-        this.activation = TransformerActivation.Parse(activation, "TransformerEncoderLayer");
+        this.activation = TransformerBlocks.ParseActivation(activation, "TransformerEncoderLayer");
         (DModel, NHead, DimFeedforward, DropoutP, Activation) = (dModel, nhead, dimFeedforward, dropout, activation);
         (LayerNormEps, BatchFirst, NormFirst) = (layerNormEps, batchFirst, normFirst);
         SelfAttn = Child("self_attn", new MultiheadAttention(dModel, nhead, dropout, batchFirst: batchFirst, generator: generator));
@@ -52,34 +52,21 @@ public sealed class TransformerEncoderLayer : Module<Tensor, Tensor>
         if (NormFirst)
         {
             using var n1 = Norm1.Forward(src);
-            using var sa = SelfAttentionBlock(n1, srcMask, srcKeyPaddingMask, isCausal);
+            using var sa = TransformerBlocks.Attend(SelfAttn, dropout1, n1, n1, srcMask, srcKeyPaddingMask, isCausal);
             using var x = src + sa;
             using var n2 = Norm2.Forward(x);
-            using var ff = FeedForwardBlock(n2);
+            using var ff = FeedForward(n2);
             return x + ff;
         }
-        using (var sa = SelfAttentionBlock(src, srcMask, srcKeyPaddingMask, isCausal))
+        using (var sa = TransformerBlocks.Attend(SelfAttn, dropout1, src, src, srcMask, srcKeyPaddingMask, isCausal))
         using (var r1 = src + sa)
         using (var x = Norm1.Forward(r1))
-        using (var ff = FeedForwardBlock(x))
+        using (var ff = FeedForward(x))
         using (var r2 = x + ff)
             return Norm2.Forward(r2);
     }
 
-    Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask, bool isCausal)
-    {
-        var (attended, _) = SelfAttn.Forward(x, x, x, mask, keyPaddingMask, needWeights: false, isCausal: isCausal);
-        using (attended) return dropout1.Forward(attended);
-    }
-
-    Tensor FeedForwardBlock(Tensor x)
-    {
-        using var h = Linear1.Forward(x);
-        using var a = activation(h);
-        using var d = dropout.Forward(a);
-        using var y = Linear2.Forward(d);
-        return dropout2.Forward(y);
-    }
+    Tensor FeedForward(Tensor x) => TransformerBlocks.FeedForward(x, Linear1, activation, dropout, Linear2, dropout2);
 
     /// <summary>A new layer with the same settings and a copy of this one's parameters.</summary>
     internal TransformerEncoderLayer Copy()
