@@ -1,0 +1,139 @@
+namespace Ember.Onnx.Ops;
+
+/// <summary>
+/// MaxPool (with its Indices output), AveragePool and LpPool over any number of spatial axes with
+/// ONNX's padding and ceil-mode rules, plus GlobalAveragePool/GlobalMaxPool/GlobalLpPool.
+/// </summary>
+internal static class PoolOps
+{
+    enum Kind { Max, Average, Lp }
+
+    public static void Register(Dictionary<string, OnnxImporter> r)
+    {
+        r["MaxPool"] = n => Pool(n, Kind.Max);
+        r["AveragePool"] = n => Pool(n, Kind.Average);
+        r["LpPool"] = n => Pool(n, Kind.Lp);
+        r["GlobalAveragePool"] = n => Global(n, x => x.Mean(SpatialDims(x), keepDim: true));
+        r["GlobalMaxPool"] = n => Global(n, x => x.AMax(SpatialDims(x), keepDim: true));
+        r["GlobalLpPool"] = n =>
+        {
+            float p = n.Int("p", 2);
+            return Global(n, x => x.Norm(p, SpatialDims(x), keepDim: true));
+        };
+    }
+
+    static int[] SpatialDims(Tensor x) => Enumerable.Range(2, x.Rank - 2).ToArray();
+
+    static OnnxKernel Global(OnnxNode node, Func<Tensor, Tensor> f)
+        => ElementwiseOps.Float(node, x => x.Rank < 3
+            ? throw new ArgumentException($"{node.OpType}: expected an input [N, C, ...] with spatial axes, got {Shapes.Format(x.Shape)}.")
+            : f(x));
+
+    static OnnxKernel Pool(OnnxNode node, Kind kind)
+    {
+        node.ExpectInputs(1, 1);
+        var kernel = node.Ints32("kernel_shape") ?? throw node.Error("has no kernel_shape attribute");
+        bool ceil = node.Int("ceil_mode", 0) != 0;
+        bool includePad = node.Int("count_include_pad", 0) != 0;
+        bool columnMajor = node.Int("storage_order", 0) != 0;
+        double p = node.Int("p", 2);
+        return inputs =>
+        {
+            var x = Host.Need(node, inputs, 0, "X");
+            if (x.Rank != kernel.Length + 2)
+                throw new ArgumentException($"{node.OpType}: input {Shapes.Format(x.Shape)} does not match kernel_shape [{string.Join(", ", kernel)}]; expected [N, C] plus {kernel.Length} spatial axes.");
+            var g = WindowGeometry.Resolve(node, x.Shape[2..], kernel);
+            bool wantIndices = node.OutputCount > 1 && node.Outputs[1].Length > 0;
+            if (!wantIndices && Fast(x, g, kind, ceil, includePad) is { } y) return [y];
+            return Run(x, g, kind, ceil, includePad, columnMajor, p, wantIndices);
+        };
+    }
+
+    /// <summary>Ember's 2-d pooling kernels, where their (PyTorch's) rules coincide with ONNX's: even pads of at most half the window.</summary>
+    static Tensor? Fast(Tensor x, WindowGeometry g, Kind kind, bool ceil, bool includePad)
+    {
+        if (x.Rank != 4 || !x.DType.IsFloatingPoint() || !g.SymmetricPads || kind == Kind.Lp) return null;
+        for (int i = 0; i < 2; i++) if (2 * g.PadBegin[i] > g.Kernel[i]) return null;
+        if (kind == Kind.Max) return x.MaxPool2d(g.Kernel, g.Strides, g.PadBegin, g.Dilations, ceil);
+        if (g.Dilations.Any(d => d != 1)) return null;
+        return x.AvgPool2d(g.Kernel, g.Strides, g.PadBegin, ceil, includePad);
+    }
+
+    static Tensor?[] Run(Tensor x, WindowGeometry g, Kind kind, bool ceil, bool includePad, bool columnMajor, double p, bool wantIndices)
+    {
+        var shape = x.Shape;
+        int r = g.Rank;
+        var spatial = shape[2..];
+        var outSpatial = new int[r];
+        for (int i = 0; i < r; i++)
+        {
+            int span = (g.Kernel[i] - 1) * g.Dilations[i] + 1;
+            int room = spatial[i] + g.PadBegin[i] + g.PadEnd[i] - span;
+            if (room < 0) throw new ArgumentException($"Pool: the window of {span} does not fit axis {i + 2} of {Shapes.Format(shape)} padded by ({g.PadBegin[i]}, {g.PadEnd[i]}).");
+            int o = (ceil ? (room + g.Strides[i] - 1) / g.Strides[i] : room / g.Strides[i]) + 1;
+            // A window that would start in the end padding is dropped.
+            if (ceil && (o - 1) * g.Strides[i] >= spatial[i] + g.PadBegin[i]) o--;
+            outSpatial[i] = o;
+        }
+        long planes = (long)shape[0] * shape[1];
+        long inPlane = Shapes.Count(spatial), outPlane = Shapes.Count(outSpatial);
+        var v = OnnxTensors.ToDoubles(x);
+        var y = new double[planes * outPlane];
+        var indices = wantIndices ? new long[planes * outPlane] : null;
+        var inStrides = Host.Strides(spatial);
+        var colStrides = new long[r];
+        { long acc = 1; for (int i = 0; i < r; i++) { colStrides[i] = acc; acc *= spatial[i]; } }
+        var outIdx = new int[r];
+        var k = new int[r];
+        long windowSize = Shapes.Count(g.Kernel);
+
+        for (long o = 0; o < outPlane; o++)
+        {
+            // outIdx is the position of output element o.
+            long rem = o;
+            for (int i = r - 1; i >= 0; i--) { outIdx[i] = (int)(rem % outSpatial[i]); rem /= outSpatial[i]; }
+            for (long plane = 0; plane < planes; plane++)
+            {
+                double acc = kind == Kind.Max ? double.NegativeInfinity : 0;
+                long best = -1; int valid = 0, padded = 0;
+                Array.Clear(k);
+                for (long w = 0; w < windowSize; w++)
+                {
+                    long flat = 0, col = 0; bool inside = true, inPadded = true;
+                    for (int i = 0; i < r; i++)
+                    {
+                        int pos = outIdx[i] * g.Strides[i] - g.PadBegin[i] + k[i] * g.Dilations[i];
+                        if (pos < 0 || pos >= spatial[i]) inside = false;
+                        if (pos < -g.PadBegin[i] || pos >= spatial[i] + g.PadEnd[i]) inPadded = false;
+                        flat += pos * inStrides[i];
+                        col += pos * colStrides[i];
+                    }
+                    if (inPadded) padded++;
+                    if (inside)
+                    {
+                        valid++;
+                        double e = v[plane * inPlane + flat];
+                        switch (kind)
+                        {
+                            case Kind.Max: if (best < 0 || e > acc) { acc = e; best = columnMajor ? col : flat; } break;
+                            case Kind.Average: acc += e; break;
+                            case Kind.Lp: acc += Math.Pow(Math.Abs(e), p); break;
+                        }
+                    }
+                    for (int i = r - 1; i >= 0; i--) { if (++k[i] < g.Kernel[i]) break; k[i] = 0; }
+                }
+                long at = plane * outPlane + o;
+                y[at] = kind switch
+                {
+                    Kind.Average => acc / (includePad ? padded : Math.Max(valid, 1)),
+                    Kind.Lp => Math.Pow(acc, 1 / p),
+                    _ => acc,
+                };
+                if (indices is not null) indices[at] = plane * inPlane + Math.Max(best, 0);
+            }
+        }
+        int[] outShape = [shape[0], shape[1], .. outSpatial];
+        var result = OnnxTensors.FromDoubles(y, outShape, x.DType);
+        return indices is null ? [result] : [result, OnnxTensors.FromLongs(indices, outShape)];
+    }
+}
