@@ -1,3 +1,4 @@
+using Ember.Models;
 using Ember.NN;
 using Ember.Optim;
 using Ember.Serialization;
@@ -13,48 +14,19 @@ namespace Ember.Tests.Models;
 /// </summary>
 public sealed class ResNetLossCurveTests
 {
-    sealed class Block : Module<Tensor, Tensor>
-    {
-        readonly Conv2d conv1, conv2;
-        readonly BatchNorm2d bn1, bn2;
-        readonly Sequential? downsample;
-
-        public Block(int cin, int cout, int stride)
-        {
-            conv1 = Child("conv1", new Conv2d(cin, cout, 3, stride, 1, bias: false));
-            bn1 = Child("bn1", new BatchNorm2d(cout));
-            conv2 = Child("conv2", new Conv2d(cout, cout, 3, 1, 1, bias: false));
-            bn2 = Child("bn2", new BatchNorm2d(cout));
-            if (stride != 1 || cin != cout)
-                downsample = Child("downsample", new Sequential(new Conv2d(cin, cout, 1, stride, bias: false), new BatchNorm2d(cout)));
-        }
-
-        public override Tensor Forward(Tensor x)
-        {
-            using var c1 = conv1.Forward(x);
-            using var b1 = bn1.Forward(c1);
-            using var r1 = b1.Relu();
-            using var c2 = conv2.Forward(r1);
-            using var b2 = bn2.Forward(c2);
-            using var shortcut = downsample?.Forward(x);
-            using var sum = b2 + (shortcut ?? x);
-            return sum.Relu();
-        }
-    }
-
     sealed class ResNet : Module<Tensor, Tensor>
     {
         readonly Conv2d conv1;
         readonly BatchNorm2d bn1;
-        readonly Block layer1, layer2;
+        readonly BasicBlock layer1, layer2;
         readonly Linear fc;
 
         public ResNet()
         {
             conv1 = Child("conv1", new Conv2d(1, 8, 3, 1, 1, bias: false));
             bn1 = Child("bn1", new BatchNorm2d(8));
-            layer1 = Child("layer1", new Block(8, 8, 1));
-            layer2 = Child("layer2", new Block(8, 16, 2));
+            layer1 = Child("layer1", new BasicBlock(8, 8, 1));
+            layer2 = Child("layer2", new BasicBlock(8, 16, 2));
             fc = Child("fc", new Linear(16, 10));
         }
 
