@@ -9,7 +9,8 @@ namespace Ember.Bench.Harness;
 /// <param name="Work">Work per step, for the throughput columns; null where no throughput is meaningful.</param>
 /// <param name="Ember">Builds the Ember side.</param>
 /// <param name="Peer">Builds the peer side, or says why the peer cannot run this case.</param>
-public sealed record BenchCase(string Name, string Shape, Work? Work, Func<ISide> Ember, PeerSide Peer);
+/// <param name="Epoch">For a training case, the epoch its steps make up, so the table prints the epoch's compute time.</param>
+public sealed record BenchCase(string Name, string Shape, Work? Work, Func<ISide> Ember, PeerSide Peer, EpochSize? Epoch = null);
 
 /// <summary>A peer framework's side of a case: a factory, or the reason the peer cannot run it.</summary>
 public sealed record PeerSide(string PeerName, Func<ISide>? Create, string? Unavailable = null)

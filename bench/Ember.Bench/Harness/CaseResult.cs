@@ -12,7 +12,8 @@ public sealed record CaseResult(
     string PeerName,
     Summary? Peer,
     string? PeerNote,
-    double? MaxErr)
+    double? MaxErr,
+    EpochSize? Epoch = null)
 {
     /// <summary>Ember median over peer median: below 1 means Ember is faster.</summary>
     public double? Ratio => Ember is { } e && Peer is { } p ? e.Median / p.Median : null;

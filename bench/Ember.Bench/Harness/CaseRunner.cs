@@ -24,7 +24,7 @@ public sealed class CaseRunner(BenchOptions options)
             emberNote = ember?.Failed ?? emberNote;
             peerNote = peer?.Failed ?? peerNote;
             return new CaseResult(workload, c.Name, c.Shape, threads, c.Work,
-                Summarise(ember), emberNote, c.Peer.PeerName, Summarise(peer), peerNote, maxErr);
+                Summarise(ember), emberNote, c.Peer.PeerName, Summarise(peer), peerNote, maxErr, c.Epoch);
         }
         finally
         {

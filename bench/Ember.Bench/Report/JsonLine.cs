@@ -7,7 +7,8 @@ namespace Ember.Bench.Report;
 
 /// <summary>
 /// One machine-readable line per (workload, case, threads). Times are median / p10 / p90 ms per step;
-/// ratio = ember_ms / peer_ms. Sides without timings get nulls plus a *_note saying why.
+/// ratio = ember_ms / peer_ms. Sides without timings get nulls plus a *_note saying why. Training cases
+/// with an epoch size add steps_per_epoch and each side's epoch compute time in seconds.
 /// </summary>
 public static class JsonLine
 {
@@ -25,7 +26,10 @@ public static class JsonLine
         double? Ratio,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? MaxErr,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmberNote,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PeerNote);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PeerNote,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? StepsPerEpoch,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? EmberEpochS,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PeerEpochS);
 
     public static string Of(CaseResult r) => JsonSerializer.Serialize(new Line(
         r.Workload, r.Case, r.Threads,
@@ -34,7 +38,10 @@ public static class JsonLine
         R(r.Ratio),
         r.MaxErr is { } e && double.IsFinite(e) ? R(e) : null,
         r.EmberNote ?? (r.MaxErr is double.NaN ? "NaN in the outputs" : null),
-        r.PeerNote), Options);
+        r.PeerNote,
+        r.Epoch?.Steps,
+        r.Epoch is { } e1 && r.Ember is { } es ? R(e1.Seconds(es.Median)) : null,
+        r.Epoch is { } e2 && r.Peer is { } ps ? R(e2.Seconds(ps.Median)) : null), Options);
 
     static double? R(double? v) => v is { } x ? Format.Round6(x) : null;
 }

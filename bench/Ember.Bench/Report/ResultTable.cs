@@ -20,9 +20,18 @@ public sealed class ResultTable(TextWriter output)
             r.Ratio is { } ratio ? ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "-",
             Throughput(r.Work, r.Ember), Throughput(r.Work, r.Peer),
             r.MaxErr is { } e ? e.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : "-");
+        if (r.Epoch is { } epoch) output.WriteLine(EpochLine(epoch, r));
         if (r.EmberNote is { } en) output.WriteLine($"    ember: {en}");
         if (r.PeerNote is { } pn) output.WriteLine($"    {r.PeerName}: {pn}");
         output.Flush();
+    }
+
+    /// <summary>"    epoch of 60,000 images = 938 steps of 64: ember 41.2 s, torchsharp 30.5 s (compute only)".</summary>
+    static string EpochLine(EpochSize epoch, CaseResult r)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string Side(Summary? s) => s is { } t ? $"{Format.Sig(epoch.Seconds(t.Median))} s" : "-";
+        return string.Create(inv, $"    epoch of {epoch.Images:N0} images = {epoch.Steps:N0} steps of {epoch.BatchSize}: ember {Side(r.Ember)}, {r.PeerName} {Side(r.Peer)} (compute only)");
     }
 
     static string Time(Summary? s) =>

@@ -14,6 +14,7 @@ public static class WorkloadRegistry
         new Gemm(),
         new MlpTrain(),
         new CnnTrain(),
+        new FashionCnnTrain(),
         new CnnInfer(),
         new LstmTrain(),
         new GptTrain(),

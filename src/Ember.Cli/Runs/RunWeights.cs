@@ -1,6 +1,7 @@
 using Ember.Cli.Models;
 using Ember.NN;
 using Ember.Serialization;
+using Ember.Training;
 
 namespace Ember.Cli.Runs;
 
@@ -26,12 +27,19 @@ internal static class RunWeights
 
     /// <summary>
     /// Checks that the checkpoint at <paramref name="path"/> holds the weights of <paramref name="expected"/>
-    /// (a training checkpoint's "model." tensors, or a plain state dict), naming the model it does hold otherwise.
+    /// (a training checkpoint's "model." tensors, or a plain state dict), naming the model it does hold otherwise:
+    /// the one its metadata names, or for a file without that entry, the one its tensors' names and shapes match.
     /// </summary>
     public static string CheckModel(string path, ModelSpec expected, string configPath)
     {
         var names = Safetensors.ReadHeader(path).Select(t => t.Name).ToList();
         string prefix = names.Count > 0 && names.All(n => !n.StartsWith("model.", StringComparison.Ordinal)) ? "" : "model.";
+        if (CheckpointMetadata.Read(path).Model is { } named && ModelZoo.All.Any(m => m.Name == named))
+        {
+            if (named != expected.Name)
+                throw new InvalidDataException($"'{path}' holds the weights of a '{named}' model (per its metadata), but '{configPath}' says the run trains '{expected.Name}'; it comes from another run.");
+            return prefix;
+        }
         var found = ModelZoo.Identify(path, prefix);
         if (found is null)
             throw new InvalidDataException($"'{path}' does not hold the weights of any of ember's models ({ModelZoo.Names}); its tensors do not match '{expected.Name}' from '{configPath}'.");

@@ -82,6 +82,7 @@ internal sealed class TrainingRun(TrainSettings settings, TextWriter output, Tex
 
         var dropout = new Generator(unchecked(config.Seed + 2));
         var model = spec.Create(new Generator(config.Seed), dropout);
+        CheckpointMetadata.SetModelName(model, spec.Name); // so eval, predict and --resume can tell whose checkpoint a file is
         var optimizer = new Adam(model.Parameters(), config.LearningRate);
         int stepsPerEpoch = trainLoader.Count;
         var interrupt = new Interrupt(lastPath, settings.StopAfterSteps);

@@ -123,6 +123,9 @@ public abstract partial class Optimizer
             for (int j = 0; j < group.Params.Count; j++, index++)
             {
                 var p = group.Params[j];
+                // A disposed parameter has no gradient and would be skipped forever without a word.
+                if (p.IsDisposed)
+                    throw new ObjectDisposedException(Name, $"{Name}: parameter {index} was disposed (Module.To replaces parameters, for one); create the optimizer from the model's current parameters.");
                 if (p.Grad is not { } grad) continue;
                 if (!p.IsContiguous)
                     throw new NotSupportedException($"{Name}: parameter {index} (shape [{string.Join(", ", p.Shape)}]) is not contiguous; optimizers update contiguous parameters.");

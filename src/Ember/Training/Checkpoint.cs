@@ -14,7 +14,8 @@ public sealed record CheckpointInfo(int Epoch, long GlobalStep, double BestMetri
 /// state dict ("model."), the optimizer's ("optimizer."), the schedules' ("scheduler.", "plateau."), the states
 /// of the registered generators ("rng.&lt;name&gt;", six Int64 words each), and, in the header's metadata,
 /// the epochs finished, the global step, the training loader's seed, the best monitored value, the callbacks'
-/// counters and the history as JSON. The data order resumes because the trainer sets each loader's epoch, and a loader's order is a
+/// counters and the history as JSON, and what <see cref="CheckpointMetadata"/> reads: the model's name and architecture,
+/// the Ember version, the time of writing and the weights' dtype. The data order resumes because the trainer sets each loader's epoch, and a loader's order is a
 /// function of (seed, epoch). Writing goes to a temporary file renamed over the target, so a crash leaves the
 /// previous file whole.
 /// </summary>
@@ -57,6 +58,7 @@ public static class Checkpoint
                 ["history"] = trainer.History.ToJson(),
             };
             if (trainer.DataSeed is { } seed) metadata["data_seed"] = seed.ToString(CultureInfo.InvariantCulture);
+            foreach (var (k, v) in CheckpointMetadata.Describe(trainer.Model)) metadata[k] = v;
             Safetensors.Save(path, tensors, metadata);
         }
         finally
@@ -92,7 +94,12 @@ public static class Checkpoint
                 throw new ArgumentException($"Checkpoint.Load: '{path}' {(parts.Plateau.Count > 0 ? "holds" : "has no")} ReduceLROnPlateau state, but the trainer {(Plateau(trainer) != null ? "has one" : "has none")}.");
 
             try { trainer.Model.LoadStateDict(parts.Model, strict: true); }
-            catch (ArgumentException e) { throw new ArgumentException($"Checkpoint.Load: the model in '{path}' does not fit this model. {e.Message}", e); }
+            catch (ArgumentException e)
+            {
+                string expected = CheckpointMetadata.ModelNameOf(trainer.Model);
+                string held = info.Metadata.TryGetValue(CheckpointMetadata.ModelKey, out var m) ? $"'{path}' holds a '{m}' model, which" : $"the model in '{path}'";
+                throw new ArgumentException($"Checkpoint.Load: {held} does not fit this '{expected}' model. {e.Message}", e);
+            }
             trainer.Optimizer.LoadStateDict(parts.Optimizer);
             for (int i = 0; i < schedulers.Count; i++) schedulers[i].LoadStateDict(parts.Schedulers[i]);
             Plateau(trainer)?.LoadStateDict(parts.Plateau);
