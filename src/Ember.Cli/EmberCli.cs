@@ -8,12 +8,24 @@ internal static class EmberCli
 {
     public static RootCommand CreateRoot()
     {
-        var root = new RootCommand("ember: train, evaluate and run neural networks with Ember (Fashion-MNIST models out of the box).");
+        var root = new RootCommand("ember: train, evaluate and run neural networks with Ember: Fashion-MNIST image models, a GPT and recurrent examples out of the box, and ONNX models.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
+        root.Subcommands.Add(GptCommand.Create());
+        root.Subcommands.Add(RnnCommand.Create());
         return root;
+    }
+
+    /// <summary>"ember gpt train" for a subcommand's result: the whole path, so a message names the verb that was run.</summary>
+    static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(r.Command is RootCommand ? "ember" : r.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     /// <summary>Runs the tool with <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
@@ -24,7 +36,7 @@ internal static class EmberCli
         if (parse.Errors.Count > 0)
         {
             // One line, as for every other bad input; --help shows the options.
-            string verb = parse.CommandResult.Command is RootCommand ? "ember" : $"ember {parse.CommandResult.Command.Name}";
+            string verb = CommandPath(parse.CommandResult);
             var messages = parse.Errors.Select(e => CliErrors.OneLine(e.Message)).Distinct();
             error.WriteLine($"{verb}: {string.Join(" ", messages)} (see {verb} --help)");
             return 2;
