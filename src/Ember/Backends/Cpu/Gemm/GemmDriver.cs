@@ -19,15 +19,19 @@ internal static unsafe class GemmDriver<T, TKernel>
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        int kcMax = BalancedBlock(k, TKernel.KC, 1);
+        // A depth a little past KC stays one block: a second block would cost a whole extra pass over C
+        // for a few k steps, while a B strip of up to 1.25·KC still fits L1.
+        int kcMax = BalancedBlock(k, TKernel.KC + TKernel.KC / 4, 1);
         int mcMax = BalancedBlock(m, TKernel.MC, mr);
         int ncMax = BalancedBlock(n, TKernel.NC, nr);
 
         // With a single row block every packed B strip is used once, right after packing, so one
         // L1-sized strip buffer replaces the whole KC×NC block.
         bool oneStripBuffer = m <= mcMax;
+        bool packA = n > UnpackedAMaxStrips * nr;
         GemmWorkspace workspace = GemmWorkspace.Current;
-        T* packedA = (T*)workspace.PackedA((nuint)(RoundUp(mcMax, mr) * kcMax * sizeof(T)));
+        // Unpacked, only a partial last row panel is packed (to pad it to MR rows).
+        T* packedA = (T*)workspace.PackedA((nuint)((packA ? RoundUp(mcMax, mr) : mr) * kcMax * sizeof(T)));
         T* packedB = (T*)workspace.PackedB((nuint)((oneStripBuffer ? nr : RoundUp(ncMax, nr)) * kcMax * sizeof(T)));
         T* edgeTile = stackalloc T[mr * nr];
 
@@ -47,8 +51,8 @@ internal static unsafe class GemmDriver<T, TKernel>
                 {
                     int mc = Math.Min(mcMax, m - ic);
                     T* aBlock = transA ? a + pc * lda + ic : a + ic * lda + pc;
-                    GemmPacking.PackA<T, TKernel>(transA, aBlock, lda, mc, kc, packedA);
-                    var tile = new BlockProduct(mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, edgeTile);
+                    var aPanels = packA ? APanels.Pack(transA, aBlock, lda, mc, kc, packedA) : APanels.InPlace(transA, aBlock, lda, mc, kc, packedA);
+                    var tile = new BlockProduct(mc, nc, kc, aPanels, packedB, c + ic * ldc + jc, ldc, edgeTile);
                     var tileEpilogue = lastDepth ? epilogue.At(ic, jc) : default;
                     MacroTile(tile, alpha, blockBeta, ic == 0, oneStripBuffer, bSource, tileEpilogue);
                 }
@@ -56,12 +60,60 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
-    /// <summary>One packed MC×KC · KC×NC block product and where its result goes.</summary>
-    readonly struct BlockProduct(int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, T* edgeTile)
+    /// <summary>Widest C, in NR strips, for which A is read in place rather than packed.</summary>
+    const int UnpackedAMaxStrips = 4;
+
+    /// <summary>One MC×KC · KC×NC block product and where its result goes.</summary>
+    readonly struct BlockProduct(int mc, int nc, int kc, APanels a, T* packedB, T* c, nint ldc, T* edgeTile)
     {
         public readonly int Mc = mc, Nc = nc, Kc = kc;
-        public readonly T* PackedA = packedA, PackedB = packedB, C = c, EdgeTile = edgeTile;
+        public readonly APanels A = a;
+        public readonly T* PackedB = packedB, C = c, EdgeTile = edgeTile;
         public readonly nint Ldc = ldc;
+    }
+
+    /// <summary>
+    /// Where the MR-row panels of an MC×KC block of A are: packed (row stride 1, depth stride MR), or
+    /// in place in A, with a partial last panel packed so the kernel never reads past A's last row.
+    /// </summary>
+    readonly struct APanels
+    {
+        readonly T* first, lastPacked;
+        readonly nint panelStride, row, depth;
+        readonly int fullRows;
+
+        APanels(T* first, nint panelStride, nint row, nint depth, int fullRows, T* lastPacked)
+        {
+            this.first = first; this.panelStride = panelStride; this.row = row; this.depth = depth;
+            this.fullRows = fullRows; this.lastPacked = lastPacked;
+        }
+
+        public static APanels Pack(bool transA, T* a, nint lda, int mc, int kc, T* packed)
+        {
+            GemmPacking.PackA<T, TKernel>(transA, a, lda, mc, kc, packed);
+            return new APanels(packed, (nint)TKernel.MR * kc, 1, TKernel.MR, int.MaxValue, null);
+        }
+
+        public static APanels InPlace(bool transA, T* a, nint lda, int mc, int kc, T* packed)
+        {
+            int mr = TKernel.MR, full = mc / mr * mr;
+            if (full < mc) GemmPacking.PackA<T, TKernel>(transA, transA ? a + full : a + full * lda, lda, mc - full, kc, packed);
+            return transA
+                ? new APanels(a, mr, 1, lda, full, packed)
+                : new APanels(a, mr * lda, lda, 1, full, packed);
+        }
+
+        /// <summary>The panel starting at row ir of the block, with its row and depth strides.</summary>
+        public T* At(int ir, out nint aRow, out nint aDepth)
+        {
+            if (ir < fullRows)
+            {
+                aRow = row; aDepth = depth;
+                return first + ir / TKernel.MR * panelStride;
+            }
+            aRow = 1; aDepth = TKernel.MR;
+            return lastPacked;
+        }
     }
 
     /// <summary>All MR×NR tiles of one block product, packing B strips first if packB, each finished by the epilogue.</summary>
@@ -80,17 +132,17 @@ internal static unsafe class GemmDriver<T, TKernel>
             for (int ir = 0; ir < block.Mc; ir += mr)
             {
                 int rows = Math.Min(mr, block.Mc - ir);
-                T* aPanel = block.PackedA + ir * kc;
+                T* aPanel = block.A.At(ir, out nint aRow, out nint aDepth);
                 T* cTile = block.C + ir * block.Ldc + jr;
                 GemmPrefetch.Tile(cTile, block.Ldc, rows, cols);
                 if (rows == mr && cols == nr)
                 {
-                    TKernel.Tile(kc, aPanel, bPanel, cTile, block.Ldc, alpha, beta);
+                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, cTile, block.Ldc, alpha, beta);
                 }
                 else
                 {
                     // Partial tile: compute the full padded tile aside, then merge only the valid part.
-                    TKernel.Tile(kc, aPanel, bPanel, block.EdgeTile, nr, T.One, T.Zero);
+                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, block.EdgeTile, nr, T.One, T.Zero);
                     MergeEdge(block.EdgeTile, rows, cols, cTile, block.Ldc, alpha, beta);
                 }
                 if (finish) epilogue.At(ir, jr).Apply(cTile, block.Ldc, rows, cols);

@@ -58,42 +58,46 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     public static int NC => (16 << 10) / Unsafe.SizeOf<T>();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta)
     {
         TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
         TV c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
         TV c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
         TV c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
         int w = TOps.Count, mr = MR;
+        // Row r of the tile is at a + r·aRow; the odd multiples are kept so every address is one base + index.
+        nint r3 = 3 * aRow, r5 = 5 * aRow, r7 = 7 * aRow;
+        // Packed A streams from L2 (ask for it a dozen steps early); unpacked rows are sequential
+        // streams the hardware prefetchers follow on their own.
+        bool prefetch = Sse.IsSupported && aRow == 1;
 
         for (int p = 0; p < kc; p++)
         {
             TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
             TV ar = TOps.Create(a[0]);
             c00 = TOps.MultiplyAddEstimate(ar, b0, c00); c01 = TOps.MultiplyAddEstimate(ar, b1, c01);
-            ar = TOps.Create(a[1]);
+            ar = TOps.Create(a[aRow]);
             c10 = TOps.MultiplyAddEstimate(ar, b0, c10); c11 = TOps.MultiplyAddEstimate(ar, b1, c11);
-            ar = TOps.Create(a[2]);
+            ar = TOps.Create(a[2 * aRow]);
             c20 = TOps.MultiplyAddEstimate(ar, b0, c20); c21 = TOps.MultiplyAddEstimate(ar, b1, c21);
-            ar = TOps.Create(a[3]);
+            ar = TOps.Create(a[r3]);
             c30 = TOps.MultiplyAddEstimate(ar, b0, c30); c31 = TOps.MultiplyAddEstimate(ar, b1, c31);
             if (mr > 4)
             {
-                ar = TOps.Create(a[4]);
+                ar = TOps.Create(a[4 * aRow]);
                 c40 = TOps.MultiplyAddEstimate(ar, b0, c40); c41 = TOps.MultiplyAddEstimate(ar, b1, c41);
-                ar = TOps.Create(a[5]);
+                ar = TOps.Create(a[r5]);
                 c50 = TOps.MultiplyAddEstimate(ar, b0, c50); c51 = TOps.MultiplyAddEstimate(ar, b1, c51);
             }
             if (mr > 6)
             {
-                ar = TOps.Create(a[6]);
+                ar = TOps.Create(a[2 * r3]);
                 c60 = TOps.MultiplyAddEstimate(ar, b0, c60); c61 = TOps.MultiplyAddEstimate(ar, b1, c61);
-                ar = TOps.Create(a[7]);
+                ar = TOps.Create(a[r7]);
                 c70 = TOps.MultiplyAddEstimate(ar, b0, c70); c71 = TOps.MultiplyAddEstimate(ar, b1, c71);
             }
-            // The A panel streams from L2; ask for it a dozen steps early.
-            if (Sse.IsSupported) Sse.Prefetch0(a + 12 * mr);
-            a += mr;
+            if (prefetch) Sse.Prefetch0(a + 12 * mr);
+            a += aDepth;
             b += 2 * w;
         }
 

@@ -22,8 +22,9 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     static abstract int NC { get; }
 
     /// <summary>
-    /// C[MR×NR] = alpha · Σp a[p·MR + r] · b[p·NR + j] + beta · C, where a and b are packed panels.
+    /// C[MR×NR] = alpha · Σp A(r, p) · b[p·NR + j] + beta · C, where b is a packed strip and A(r, p) is
+    /// a[r·aRow + p·aDepth]: a packed panel (aRow = 1, aDepth = MR) or MR rows of A read in place.
     /// beta == 0 leaves C unread, so it may hold garbage.
     /// </summary>
-    static abstract void Tile(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta);
+    static abstract void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta);
 }
