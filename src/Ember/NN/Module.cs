@@ -379,5 +379,6 @@ public abstract partial class Module
 public abstract class Module<TIn, TOut> : Module
 {
     public abstract TOut Forward(TIn input);
-    public TOut Call(TIn input) => Forward(input);
+    /// <summary>Runs Forward; under an ONNX export it is where a layer is recognised (containers call their layers through it).</summary>
+    public TOut Call(TIn input) => Onnx.Export.OnnxTrace.Active is { } tracer ? Onnx.Export.OnnxTrace.Call(tracer, this, input, Forward) : Forward(input);
 }

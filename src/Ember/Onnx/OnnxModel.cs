@@ -23,6 +23,9 @@ public sealed class OnnxModel : IDisposable
     {
         IrVersion = proto.IrVersion;
         ProducerName = proto.ProducerName;
+        ProducerVersion = proto.ProducerVersion;
+        OpsetImports = proto.OpsetImport.Select(o => (OnnxOpRegistry.IsDefaultDomain(o.Domain) ? "ai.onnx" : o.Domain, o.Version)).ToArray();
+        BaseDir = baseDir;
         var graph = proto.Graph ?? throw new InvalidDataException("ONNX: the model has no graph.");
         Opset = DefaultOpset(proto);
         initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -45,6 +48,10 @@ public sealed class OnnxModel : IDisposable
             InputNames = Inputs.Select(i => i.Name).ToArray();
             OutputNames = Outputs.Select(o => o.Name).ToArray();
             plan = OnnxPlan.Build(graph, Opset, baseDir, InputNames, initializers.Keys, OutputNames);
+            OperatorCounts = CountOperators(graph);
+            // The weights now live in tensors; ToModule needs only the nodes, so drop the bytes.
+            graph.Initializer.Clear();
+            Graph = graph;
         }
         catch
         {
@@ -121,6 +128,17 @@ public sealed class OnnxModel : IDisposable
     public int Opset { get; }
     public long IrVersion { get; }
     public string ProducerName { get; }
+    public string ProducerVersion { get; }
+    /// <summary>Every operator set the model imports, as (domain, version); the default domain is spelled "ai.onnx".</summary>
+    public IReadOnlyList<(string Domain, long Version)> OpsetImports { get; }
+    /// <summary>How many nodes of each operator the main graph has (subgraphs of If and Loop included), most frequent first.</summary>
+    public IReadOnlyList<(string Operator, int Count)> OperatorCounts { get; }
+    /// <summary>Elements in the floating-point initializers: the weights a trainable copy (<see cref="ToModule"/>) would hold.</summary>
+    public long ParameterCount => initializers.Values.Where(t => t.DType.IsFloatingPoint()).Sum(t => t.NumElements);
+
+    /// <summary>The graph without its initializer bytes (those are in <see cref="Initializers"/>).</summary>
+    internal GraphProto Graph { get; }
+    internal string? BaseDir { get; }
     /// <summary>The ai.onnx operators Ember imports, in ordinal order.</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } = OnnxOpRegistry.Operators.Order(StringComparer.Ordinal).ToArray();
 
@@ -148,6 +166,37 @@ public sealed class OnnxModel : IDisposable
         var first = outputs[OutputNames[0]];
         foreach (var (k, v) in outputs) if (k != OutputNames[0]) v.Dispose();
         return first;
+    }
+
+    /// <summary>
+    /// A trainable copy of the graph: floating-point initializers become parameters (batch norm statistics
+    /// become buffers), and Forward runs the same operator implementations with autograd recording, so
+    /// the model can be fine-tuned. The module owns copies of the weights; this model may be disposed.
+    /// </summary>
+    public OnnxModule ToModule()
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        return new OnnxModule(this);
+    }
+
+    static (string, int)[] CountOperators(GraphProto graph)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Walk(GraphProto g)
+        {
+            foreach (var n in g.Node)
+            {
+                string op = OnnxOpRegistry.IsDefaultDomain(n.Domain) ? n.OpType : $"{n.Domain}.{n.OpType}";
+                counts[op] = counts.GetValueOrDefault(op) + 1;
+                foreach (var a in n.Attribute)
+                {
+                    if (a.G is not null) Walk(a.G);
+                    foreach (var sub in a.Graphs) Walk(sub);
+                }
+            }
+        }
+        Walk(graph);
+        return counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).ToArray();
     }
 
     void CheckInputs(IReadOnlyDictionary<string, Tensor> inputs)

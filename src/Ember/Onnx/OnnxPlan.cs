@@ -132,11 +132,16 @@ internal sealed class OnnxPlan
         return order;
     }
 
-    public Dictionary<string, Tensor> Execute(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyDictionary<string, Tensor> initializers)
+    /// <summary>
+    /// Runs the plan. Inference runs under no-grad; with <paramref name="recordGrad"/> (a graph imported as a
+    /// module) autograd records as usual, and freeing an intermediate does not free what backward saved from it.
+    /// </summary>
+    public Dictionary<string, Tensor> Execute(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyDictionary<string, Tensor> initializers,
+        bool recordGrad = false)
     {
         // Values this run created and must free; inputs and initializers belong to others.
         var owned = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        using var noGrad = Autograd.NoGrad();
+        using var noGrad = recordGrad ? null : Autograd.NoGrad();
         try
         {
             foreach (var step in steps) Run(step, inputs, initializers, owned);
@@ -184,8 +189,8 @@ internal sealed class OnnxPlan
         {
             var r = results[i];
             if (r is null) continue;
-            // A kernel may hand back one of its inputs; give the value its own handle.
-            if (Array.IndexOf(args, r) >= 0 || Array.IndexOf(results, r) < i) r = r.Alias();
+            // A kernel may hand back one of its inputs; give the value its own handle (keeping its autograd history).
+            if (Array.IndexOf(args, r) >= 0 || Array.IndexOf(results, r) < i) r = Host.Same(r);
             if (i < step.Outputs.Length && step.Outputs[i].Length > 0) owned[step.Outputs[i]] = r;
             else r.Dispose();
         }

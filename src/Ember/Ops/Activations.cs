@@ -12,17 +12,17 @@ public partial class Tensor
     public Tensor Silu() => Activate(new VectorUnary<SiluOp>(new SiluOp()), "Silu", saveOutput: false, new VectorBinary<SiluGrad>(new SiluGrad()));
 
     public Tensor LeakyRelu(double negativeSlope = 0.01)
-        => Activate(new VectorUnary<LeakyReluOp>(new LeakyReluOp(negativeSlope)), "LeakyRelu", saveOutput: false, new VectorBinary<LeakyReluGrad>(new LeakyReluGrad(negativeSlope)));
+        => Activate(new VectorUnary<LeakyReluOp>(new LeakyReluOp(negativeSlope)), "LeakyRelu", saveOutput: false, new VectorBinary<LeakyReluGrad>(new LeakyReluGrad(negativeSlope)), negativeSlope);
 
     public Tensor Elu(double alpha = 1)
-        => Activate(new EluOp(alpha), "Elu", saveOutput: false, new VectorBinary<EluGrad>(new EluGrad(alpha)));
+        => Activate(new EluOp(alpha), "Elu", saveOutput: false, new VectorBinary<EluGrad>(new EluGrad(alpha)), alpha);
 
     public Tensor Softplus(double beta = 1, double threshold = 20)
-        => Activate(new SoftplusOp(beta, threshold), "Softplus", saveOutput: false, new VectorBinary<SoftplusGrad>(new SoftplusGrad(beta, threshold)));
+        => Activate(new SoftplusOp(beta, threshold), "Softplus", saveOutput: false, new VectorBinary<SoftplusGrad>(new SoftplusGrad(beta, threshold)), beta, threshold);
 
     /// <summary>GELU: exact x·Φ(x), or with <paramref name="approximateTanh"/> PyTorch's approximate='tanh'.</summary>
     public Tensor Gelu(bool approximateTanh = false) => approximateTanh
-        ? Activate(new VectorUnary<GeluTanhOp>(new GeluTanhOp()), "Gelu", saveOutput: false, new GeluTanhGrad())
+        ? Activate(new VectorUnary<GeluTanhOp>(new GeluTanhOp()), "Gelu", saveOutput: false, new GeluTanhGrad(), p0: 1)
         : Activate(new GeluOp(), "Gelu", saveOutput: false, new GeluGrad());
 
     /// <summary>min(max(x, 0), 6).</summary>
@@ -63,6 +63,7 @@ public partial class Tensor
         using var slope = weight.Reshape(slopeShape);
         var y = Elementwise.Binary(this, slope, new VectorBinary<PreluOp>(new PreluOp()), DType, op);
         if (GradMode.ShouldRecord(this, slope)) GradMode.Record(y, new PreluBackward(new Saved(this, op), new Saved(slope, op)), this, slope);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ActivationOps.ExportPrelu(onnx, this, slope, y);
         return y;
     }
 
@@ -95,10 +96,12 @@ public partial class Tensor
         return Maximum(zero);
     }
 
-    Tensor Activate<TOp, TGrad>(TOp op, string name, bool saveOutput, TGrad grad) where TOp : struct, IUnaryOp where TGrad : struct, IBinaryOp
+    /// <remarks><paramref name="p0"/> and <paramref name="p1"/> are the function's settings, for its ONNX export.</remarks>
+    Tensor Activate<TOp, TGrad>(TOp op, string name, bool saveOutput, TGrad grad, double p0 = 0, double p1 = 0) where TOp : struct, IUnaryOp where TGrad : struct, IBinaryOp
     {
         var y = Elementwise.Map(this, op, name);
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new ActivationBackward<TGrad>(name, new Saved(saveOutput ? y : this, name), grad), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ActivationOps.Export(onnx, name, this, y, p0, p1);
         return y;
     }
 

@@ -179,6 +179,7 @@ public partial class Tensor
             dtype = DType.UInt8;
         var y = Elementwise.Binary(a, b, op, dtype, name);
         if (y.DType == DType.Bool) y.ClampBoolInPlace();
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.BinaryOps.Export(onnx, name, a, b, y);
         return y;
     }
 

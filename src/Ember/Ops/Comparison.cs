@@ -17,7 +17,11 @@ public partial class Tensor
     readonly struct XorOp : ICompareOp { public bool Test<T>(T a, T b) where T : unmanaged, INumber<T> => (a != T.Zero) != (b != T.Zero); }
 
     Tensor Compare<TOp>(Tensor other, TOp op, string name) where TOp : struct, ICompareOp
-        => Elementwise.Compare(this, other, op, DTypes.ResultType(this, other), name);
+    {
+        var y = Elementwise.Compare(this, other, op, DTypes.ResultType(this, other), name);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.BinaryOps.ExportCompare(onnx, name, this, other, y);
+        return y;
+    }
 
     Tensor Compare<TOp>(double value, TOp op, string name) where TOp : struct, ICompareOp
     {
@@ -55,6 +59,7 @@ public partial class Tensor
         var y = Allocate(shape, dtype);
         Elementwise.Where(c, ca, cb, y);
         if (GradMode.ShouldRecord(a, b)) GradMode.Record(y, new WhereBackward(new Saved(c, "Where")), a, b);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.BinaryOps.ExportWhere(onnx, condition, a, b, y);
         return y;
     }
 

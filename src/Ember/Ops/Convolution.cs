@@ -51,6 +51,7 @@ public partial class Tensor
             if (bias is null) GradMode.Record(y, node, input, weight);
             else GradMode.Record(y, node, input, weight, bias);
         }
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ConvOps.ExportConv(onnx, input, weight, bias, y, [sH, sW], [pH, pW], [dH, dW], groups, activation == GemmActivation.Relu);
         return y;
     }
 
@@ -111,6 +112,7 @@ public partial class Tensor
             if (bias is null) GradMode.Record(y, node, input, weight);
             else GradMode.Record(y, node, input, weight, bias);
         }
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ConvOps.ExportConvTranspose(onnx, input, weight, bias, y, [sH, sW], [pH, pW], [opH, opW], [dH, dW], groups);
         return y;
     }
 

@@ -37,6 +37,7 @@ public partial class Tensor
             }
         if (GradMode.ShouldRecord(weight))
             GradMode.Record(y, new EmbeddingBackward(new Saved(idx, "Embedding"), num, pad, scaleGradByFreq), weight);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportEmbedding(onnx, weight, indices, y);
         return y;
     }
 

@@ -51,6 +51,7 @@ public partial class Tensor
             start += t.shape[d];
         }
         if (GradMode.ShouldRecord(tensors)) GradMode.Record(y, new CatBackward(d, sizes), tensors);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.JoiningOps.ExportConcat(onnx, tensors, y, d);
         return y;
     }
 
@@ -79,6 +80,7 @@ public partial class Tensor
             CopyCast(tensors[i], region);
         }
         if (GradMode.ShouldRecord(tensors)) GradMode.Record(y, new StackBackward(d, tensors.Length), tensors);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.JoiningOps.ExportStack(onnx, tensors, y, d);
         return y;
     }
 

@@ -47,6 +47,7 @@ public partial class Tensor
             if (bias is null) GradMode.Record(y, node, input, weight);
             else GradMode.Record(y, node, input, weight, bias);
         }
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.MatMulOps.ExportLinear(onnx, input, weight, bias, y, activation == GemmActivation.Relu);
         return y;
     }
 

@@ -56,6 +56,7 @@ public partial class Tensor
         }
         if (GradMode.ShouldRecord(a, b))
             GradMode.Record(y, new MatMulBackward(b.RequiresGrad ? new Saved(a, "MatMul") : null, a.RequiresGrad ? new Saved(b, "MatMul") : null), a, b);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.MatMulOps.ExportMatMul(onnx, a, b, y);
         return y;
     }
 

@@ -63,6 +63,7 @@ public partial class Tensor
     {
         var y = Elementwise.Map(this, new ExpOp(), "Exp");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Exp", new Saved(y, "Exp"), s => s.Alias()), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Exp", this, y);
         return y;
     }
 
@@ -70,6 +71,7 @@ public partial class Tensor
     {
         var y = Elementwise.Map(this, new LogOp(), "Log");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Log", new Saved(this, "Log"), x => 1.0 / x), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Log", this, y);
         return y;
     }
 
@@ -84,6 +86,7 @@ public partial class Tensor
     {
         var y = Elementwise.Map(this, new SqrtOp(), "Sqrt");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Sqrt", new Saved(y, "Sqrt"), s => 0.5 / s), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Sqrt", this, y);
         return y;
     }
 
@@ -92,6 +95,7 @@ public partial class Tensor
         var y = Elementwise.Map(this, new VectorUnary<RsqrtOp>(new RsqrtOp()), "Rsqrt");
         if (GradMode.ShouldRecord(this))
             GradMode.Record(y, new GradTimes("Rsqrt", new Saved(y, "Rsqrt"), r => { using var r3 = r * r * r; return r3 * -0.5; }), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.ExportRsqrt(onnx, this, y);
         return y;
     }
 
@@ -99,6 +103,7 @@ public partial class Tensor
     {
         var y = Elementwise.Map(this, new SinOp(), "Sin");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Sin", new Saved(this, "Sin"), x => x.Cos()), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Sin", this, y);
         return y;
     }
 
@@ -106,6 +111,7 @@ public partial class Tensor
     {
         var y = Elementwise.Map(this, new CosOp(), "Cos");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Cos", new Saved(this, "Cos"), x => { using var s = x.Sin(); return -s; }), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Cos", this, y);
         return y;
     }
 
@@ -120,6 +126,7 @@ public partial class Tensor
         }
         var y = Elementwise.Map(this, new AbsOp(), "Abs");
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new GradTimes("Abs", new Saved(this, "Abs"), x => x.Sign()), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ElementwiseOps.Export(onnx, "Abs", this, y);
         return y;
     }
 

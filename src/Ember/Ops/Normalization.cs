@@ -69,6 +69,7 @@ public partial class Tensor
         if (bias is not null) inputs.Add(bias);
         if (GradMode.ShouldRecord(inputs.ToArray()))
             GradMode.Record(y, new BatchNormBackward(new Saved(x, op), mean, invstd, w, training, n, c, s, weight is not null, bias is not null), inputs.ToArray());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx && !training) Onnx.Ops.NormalizationOps.ExportBatchNorm(onnx, input, runningMean!, runningVar!, weight, bias, y, eps);
         return y;
     }
 
@@ -183,6 +184,7 @@ public partial class Tensor
         if (bias is not null) inputs.Add(bias);
         if (GradMode.ShouldRecord(inputs.ToArray()))
             GradMode.Record(y, new LayerNormBackward(new Saved(x, op), w is null ? null : new Saved(w, op), mean, rstd, rows, d, bias is not null), inputs.ToArray());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.NormalizationOps.ExportLayerNorm(onnx, input, weight, bias, y, k, eps);
         return y;
     }
 

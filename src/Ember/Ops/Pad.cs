@@ -46,6 +46,7 @@ public partial class Tensor
             StridedCopy.Copy(from, to);
         }
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new PadBackward((int[])pad.Clone()), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.JoiningOps.ExportPad(onnx, this, y, pad, value);
         return y;
     }
 

@@ -60,6 +60,7 @@ public partial class Tensor
         var y = Allocate([x4.shape[0], x4.shape[1], p.OH, p.OW], x4.DType);
         if (p.Planes > 0) AvgPoolKernel.Forward(xc, y, p, w, countIncludePad);
         if (GradMode.ShouldRecord(x4)) GradMode.Record(y, new AvgPoolBackward((int[])x4.shape.Clone(), p, w, countIncludePad, adaptive: false), x4);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.PoolOps.ExportPool(onnx, "AveragePool", x4, y, w, ceilMode, countIncludePad);
         return Unbatch(y, unbatched);
     }
 
@@ -73,6 +74,7 @@ public partial class Tensor
         var y = Allocate([x4.shape[0], x4.shape[1], p.OH, p.OW], x4.DType);
         if (p.Planes > 0) AvgPoolKernel.AdaptiveForward(xc, y, p);
         if (GradMode.ShouldRecord(x4)) GradMode.Record(y, new AvgPoolBackward((int[])x4.shape.Clone(), p, default, true, adaptive: true), x4);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.PoolOps.ExportAdaptive(onnx, x4, y, max: false);
         return Unbatch(y, unbatched);
     }
 
@@ -102,6 +104,7 @@ public partial class Tensor
             if (pair) MaxPool2x2Kernel.Forward(xc, y, indices!, p);
             else MaxPoolKernel.Forward(xc, y, indices, p, w);
         }
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.PoolOps.ExportPool(onnx, "MaxPool", x4, y, w, ceilMode, countIncludePad: false);
         return FinishMax(x4, y, indices, p, record, wantIndices, unbatched, op, pair);
     }
 
@@ -116,6 +119,7 @@ public partial class Tensor
         bool record = GradMode.ShouldRecord(x4);
         var indices = record || wantIndices ? Allocate((int[])outShape.Clone(), DType.Int64) : null;
         if (p.Planes > 0) MaxPoolKernel.AdaptiveForward(xc, y, indices, p);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.PoolOps.ExportAdaptive(onnx, x4, y, max: true);
         return FinishMax(x4, y, indices, p, record, wantIndices, unbatched, op);
     }
 

@@ -24,6 +24,7 @@ public partial class Tensor
         var y = Allocate((int[])shape.Clone(), dtype);
         if (y.NumElements > 0) SoftmaxKernel.Forward(x, y, DimSplit.Of(shape, d), log);
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new SoftmaxBackward(new Saved(y, op), d, log), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.SoftmaxOps.Export(onnx, this, y, d, log);
         return y;
     }
 

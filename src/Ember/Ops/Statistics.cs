@@ -37,6 +37,7 @@ public partial class Tensor
         using (mean)
             if (GradMode.ShouldRecord(this))
                 GradMode.Record(y, new MomentBackward(op, new Saved(x, op), new Saved(mean, op), std ? new Saved(y, op) : null, ds, keepDim, n - correction), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ReductionOps.ExportMoment(onnx, this, y, ds, keepDim, n - correction, std);
         return y;
     }
 

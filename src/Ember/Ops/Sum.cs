@@ -16,6 +16,7 @@ public partial class Tensor
         using var x = InDType(dtype);
         var y = Reduction.Run(x, ds, keepDim, new SumReduce());
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new SumBackward(shape, ds, keepDim), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ReductionOps.ExportSum(onnx, this, y, ds, keepDim);
         return y;
     }
 

@@ -46,6 +46,7 @@ public partial class Tensor
         var y = Allocate(yShape, DType);
         if (p.Planes > 0) UpsampleKernel.Forward(xc, y, p);
         if (GradMode.ShouldRecord(this)) GradMode.Record(y, new InterpolateBackward((int[])shape.Clone(), p, mode), this);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ResizeOps.ExportResize(onnx, this, y, linear, alignCorners ?? false);
         return y;
     }
 

@@ -26,9 +26,11 @@ public partial class Tensor
         Live("Reshape");
         var target = Shapes.InferReshape(shape, NumElements, this.shape, "Reshape");
         var viewStrides = ViewStrides(target);
-        if (viewStrides is not null) return MakeView(target, viewStrides, offset, "Reshape", ReshapeBack());
-        using var c = Contiguous();
-        return c.Reshape(target);
+        Tensor y;
+        if (viewStrides is not null) y = MakeView(target, viewStrides, offset, "Reshape", ReshapeBack());
+        else using (var c = Contiguous()) y = c.Reshape(target);
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportReshape(onnx, this, y);
+        return y;
     }
 
     /// <summary>Like Reshape, but never copies: fails when the layout does not allow a view.</summary>
@@ -38,7 +40,9 @@ public partial class Tensor
         var target = Shapes.InferReshape(shape, NumElements, this.shape, "View");
         var viewStrides = ViewStrides(target)
             ?? throw new InvalidOperationException($"View: a tensor of shape {Shapes.Format(this.shape)} with strides [{string.Join(", ", strides)}] cannot be viewed as {Shapes.Format(target)}; use Reshape (which copies) or call Contiguous() first.");
-        return MakeView(target, viewStrides, offset, "View", ReshapeBack());
+        var y = MakeView(target, viewStrides, offset, "View", ReshapeBack());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportReshape(onnx, this, y);
+        return y;
     }
 
     Func<Tensor, Tensor> ReshapeBack()
@@ -81,7 +85,9 @@ public partial class Tensor
         if (Rank == 0) return MakeView(shape, strides, offset, "Transpose", g => g);
         var s = (int[])shape.Clone(); var st = (long[])strides.Clone();
         (s[a], s[b]) = (s[b], s[a]); (st[a], st[b]) = (st[b], st[a]);
-        return MakeView(s, st, offset, "Transpose", g => g.Transpose(a, b));
+        var y = MakeView(s, st, offset, "Transpose", g => g.Transpose(a, b));
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportSwap(onnx, this, y, a, b);
+        return y;
     }
 
     /// <summary>The transpose of a 2-d tensor (PyTorch's .T for matrices).</summary>
@@ -102,7 +108,9 @@ public partial class Tensor
         }
         var inverse = new int[Rank];
         for (int i = 0; i < Rank; i++) inverse[perm[i]] = i;
-        return MakeView(perm.Select(p => shape[p]).ToArray(), perm.Select(p => strides[p]).ToArray(), offset, "Permute", g => g.Permute(inverse));
+        var y = MakeView(perm.Select(p => shape[p]).ToArray(), perm.Select(p => strides[p]).ToArray(), offset, "Permute", g => g.Permute(inverse));
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportTranspose(onnx, this, y, perm);
+        return y;
     }
 
     /// <summary>Elements start..start+length-1 along dim (a view).</summary>
@@ -130,7 +138,9 @@ public partial class Tensor
         st[d] = strides[d] * step;
         var inShape = shape;
         int from = start, to = end, by = step;
-        return MakeView(s, st, offset + start * strides[d], "Slice", g => ScatterIntoZeros(g, inShape, z => z.Slice(d, from, to, by)));
+        var y = MakeView(s, st, offset + start * strides[d], "Slice", g => ScatterIntoZeros(g, inShape, z => z.Slice(d, from, to, by)));
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSlice(onnx, this, y, d, start, end, step);
+        return y;
     }
 
     /// <summary>The slice at index along dim, with that dim removed (a view).</summary>
@@ -146,7 +156,9 @@ public partial class Tensor
         var st = strides.Where((_, i) => i != d).ToArray();
         var inShape = shape;
         int at = index;
-        return MakeView(s, st, offset + index * strides[d], "Select", g => ScatterIntoZeros(g, inShape, z => z.Select(d, at)));
+        var y = MakeView(s, st, offset + index * strides[d], "Select", g => ScatterIntoZeros(g, inShape, z => z.Select(d, at)));
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSelect(onnx, this, y, d, index);
+        return y;
     }
 
     /// <summary>Zeros of <paramref name="shape"/> with <paramref name="g"/> written into the region <paramref name="view"/> picks.</summary>
@@ -181,7 +193,9 @@ public partial class Tensor
             else throw new ArgumentException($"Expand: cannot expand {Shapes.Format(shape)} to {Shapes.Format(sizes)}: dim {i} has size {shape[src]}, not 1.");
         }
         // The engine sums the gradient back down to the input's shape.
-        return MakeView(s, st, offset, "Expand", g => g.Alias());
+        var y = MakeView(s, st, offset, "Expand", g => g.Alias());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportExpand(onnx, this, y);
+        return y;
     }
 
     /// <summary>Broadcasts to <paramref name="other"/>'s shape.</summary>
@@ -198,7 +212,9 @@ public partial class Tensor
             keep = Enumerable.Range(0, Rank).Where(i => i != d || shape[i] != 1).ToArray();
         }
         else keep = Enumerable.Range(0, Rank).Where(i => shape[i] != 1).ToArray();
-        return MakeView(keep.Select(i => shape[i]).ToArray(), keep.Select(i => strides[i]).ToArray(), offset, "Squeeze", ReshapeBack());
+        var y = MakeView(keep.Select(i => shape[i]).ToArray(), keep.Select(i => strides[i]).ToArray(), offset, "Squeeze", ReshapeBack());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportSqueeze(onnx, this, y, Enumerable.Range(0, Rank).Except(keep).ToArray());
+        return y;
     }
 
     /// <summary>Inserts a size-1 dim at position dim (dim may be Rank, or negative).</summary>
@@ -208,7 +224,9 @@ public partial class Tensor
         var s = shape.ToList(); var st = strides.ToList();
         long stride = d < Rank ? strides[d] * shape[d] : 1;
         s.Insert(d, 1); st.Insert(d, stride);
-        return MakeView(s.ToArray(), st.ToArray(), offset, "Unsqueeze", ReshapeBack());
+        var y = MakeView(s.ToArray(), st.ToArray(), offset, "Unsqueeze", ReshapeBack());
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.ShapeOps.ExportUnsqueeze(onnx, this, y, d);
+        return y;
     }
 
     /// <summary>Merges dims startDim..endDim into one.</summary>

@@ -1,17 +1,14 @@
-using Ember.Onnx;
-using Ember.Onnx.Protos;
+using Ember.Onnx.Testing;
 
 namespace Ember.Tests.Onnx;
 
 /// <summary>
-/// Runs ONNX's node test cases (tests/onnx-node/node/&lt;case&gt;/model.onnx with test_data_set_N/input_K.pb
-/// and output_K.pb) and compares with ONNX's rules: same output count, shapes and element types;
-/// floats within |actual − expected| ≤ atol + rtol·|expected| (rtol 1e-3, atol 1e-7), NaN equal to NaN;
-/// integers and bools exactly.
+/// ONNX's node test cases (tests/onnx-node/node/&lt;case&gt;/model.onnx with test_data_set_N/input_K.pb
+/// and output_K.pb), run and compared by <see cref="OnnxBackendTestRunner"/> with ONNX's rules.
 /// </summary>
 internal static class OnnxNodeSuite
 {
-    public const double Rtol = 1e-3, Atol = 1e-7;
+    public const double Rtol = OnnxBackendTestRunner.DefaultRtol, Atol = OnnxBackendTestRunner.DefaultAtol;
 
     /// <summary>tests/onnx-node, found by walking up from the test binaries to the repository root.</summary>
     public static string Root
@@ -42,76 +39,12 @@ internal static class OnnxNodeSuite
         return map;
     }
 
-    /// <summary>Null when the case passes, otherwise why it failed.</summary>
-    public static string? Run(string name)
-    {
-        var dir = Path.Combine(Root, "node", name);
-        try
-        {
-            using var model = OnnxModel.Load(Path.Combine(dir, "model.onnx"));
-            foreach (var set in Directory.GetDirectories(dir, "test_data_set_*").Order(StringComparer.Ordinal))
-            {
-                var inputs = new Dictionary<string, Tensor>();
-                try
-                {
-                    for (int k = 0; k < model.InputNames.Count; k++)
-                        inputs[model.InputNames[k]] = ReadTensor(Path.Combine(set, $"input_{k}.pb"));
-                    int expectedCount = Directory.GetFiles(set, "output_*.pb").Length;
-                    var outputs = model.Run(inputs);
-                    try
-                    {
-                        if (outputs.Count != expectedCount) return $"{outputs.Count} outputs, expected {expectedCount}";
-                        for (int k = 0; k < model.OutputNames.Count; k++)
-                        {
-                            using var expected = ReadTensor(Path.Combine(set, $"output_{k}.pb"));
-                            var why = Compare(outputs[model.OutputNames[k]], expected);
-                            if (why is not null) return $"output {k} '{model.OutputNames[k]}': {why}";
-                        }
-                    }
-                    finally { foreach (var t in outputs.Values) t.Dispose(); }
-                }
-                finally { foreach (var t in inputs.Values) t.Dispose(); }
-            }
-            return null;
-        }
-        catch (Exception e)
-        {
-            return $"{e.GetType().Name}: {e.Message}";
-        }
-    }
+    /// <summary>Null when the case passes, otherwise why it failed (run by the library's backend test runner).</summary>
+    public static string? Run(string name) => OnnxBackendTestRunner.Run(Path.Combine(Root, "node", name), Rtol, Atol).Failure;
 
-    public static Tensor ReadTensor(string path)
-    {
-        using var fs = File.OpenRead(path);
-        var proto = TensorProto.Parser.ParseFrom(fs);
-        return OnnxTensors.ToTensor(proto, Path.GetDirectoryName(path), $"the test tensor '{proto.Name}'");
-    }
+    public static Tensor ReadTensor(string path) => OnnxBackendTestRunner.ReadTensor(path);
 
-    public static string? Compare(Tensor actual, Tensor expected)
-    {
-        if (!actual.Shape.SequenceEqual(expected.Shape))
-            return $"shape {Shapes.Format(actual.Shape)}, expected {Shapes.Format(expected.Shape)}";
-        if (actual.DType != expected.DType) return $"dtype {actual.DType}, expected {expected.DType}";
-        bool exact = !expected.DType.IsFloatingPoint();
-        if (exact)
-        {
-            var a = OnnxTensors.ToLongs(actual);
-            var e = OnnxTensors.ToLongs(expected);
-            for (int i = 0; i < a.Length; i++)
-                if (a[i] != e[i]) return $"element {i} is {a[i]}, expected {e[i]}";
-            return null;
-        }
-        var x = OnnxTensors.ToDoubles(actual);
-        var y = OnnxTensors.ToDoubles(expected);
-        for (int i = 0; i < x.Length; i++)
-        {
-            double a = x[i], b = y[i];
-            if (double.IsNaN(b)) { if (!double.IsNaN(a)) return $"element {i} is {a}, expected NaN"; continue; }
-            if (double.IsInfinity(b)) { if (a != b) return $"element {i} is {a}, expected {b}"; continue; }
-            if (!(Math.Abs(a - b) <= Atol + Rtol * Math.Abs(b))) return $"element {i} is {a:R}, expected {b:R}";
-        }
-        return null;
-    }
+    public static string? Compare(Tensor actual, Tensor expected) => OnnxBackendTestRunner.Compare(actual, expected, Rtol, Atol);
 
     /// <summary>A short, stable reason for known_failures.tsv.</summary>
     public static string Reason(string failure)

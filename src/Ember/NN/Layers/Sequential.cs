@@ -62,7 +62,7 @@ public sealed class Sequential : Module<Tensor, Tensor>
                 next = fusable.ForwardRelu(x);
                 i++;
             }
-            else next = layers[i].Forward(x);
+            else next = layers[i].Call(x);
             if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next)) x.Dispose();
             x = next;
         }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>Activations: Relu, Sigmoid, Tanh, LeakyRelu, Elu, Selu, Celu, Softplus, Softsign, HardSigmoid, HardSwish, Mish, Gelu, PRelu, Clip.</summary>
@@ -56,14 +57,14 @@ internal static class ActivationOps
         if (node.Opset < 11)
         {
             float? lo = node.FloatOrNull("min"), hi = node.FloatOrNull("max");
-            return ElementwiseOps.Unary(node, x => lo is null && hi is null ? x.Alias() : x.Clamp(lo, hi));
+            return ElementwiseOps.Unary(node, x => lo is null && hi is null ? Host.Same(x) : x.Clamp(lo, hi));
         }
         node.ExpectInputs(1, 3);
         return inputs =>
         {
             var x = Host.Need(node, inputs, 0, "input");
             double? lo = Bound(inputs, 1), hi = Bound(inputs, 2);
-            return [lo is null && hi is null ? x.Alias() : x.Clamp(lo, hi)];
+            return [lo is null && hi is null ? Host.Same(x) : x.Clamp(lo, hi)];
         };
 
         double? Bound(Tensor?[] inputs, int i)
@@ -73,4 +74,64 @@ internal static class ActivationOps
             return OnnxTensors.ToDoubles(t)[0];
         }
     }
+
+    // ---- export ----
+
+    /// <summary>
+    /// An activation function by Ember's name; <paramref name="p0"/> and <paramref name="p1"/> are its
+    /// settings (LeakyReLU's slope, ELU's alpha, Softplus' beta and threshold, 1 for GELU's tanh form).
+    /// Those ONNX lacks at the chosen opset are composed from simpler operators.
+    /// </summary>
+    internal static void Export(OnnxTracer t, string name, Tensor x, Tensor y, double p0, double p1)
+    {
+        var dt = y.DType;
+        string xi = t.As(x, dt);
+        string Const(double v) => t.Scalar(v, dt);
+        string result = name switch
+        {
+            "Relu" or "Sigmoid" or "Tanh" or "Selu" => t.Emit(name, [xi]),
+            "Silu" => t.Emit("Mul", [xi, t.Emit("Sigmoid", [xi])]),
+            "LeakyRelu" => t.Emit("LeakyRelu", [xi], new Attr("alpha", p0)),
+            "Elu" => t.Emit("Elu", [xi], new Attr("alpha", p0)),
+            "Relu6" => t.Emit("Clip", [xi, Const(0), Const(6)]),
+            "Hardsigmoid" => t.Emit("HardSigmoid", [xi], new Attr("alpha", 1.0 / 6), new Attr("beta", 0.5)),
+            "Hardswish" => t.Opset >= 14 ? t.Emit("HardSwish", [xi])
+                : t.Emit("Mul", [xi, t.Emit("HardSigmoid", [xi], new Attr("alpha", 1.0 / 6), new Attr("beta", 0.5))]),
+            "Mish" => t.Emit("Mul", [xi, t.Emit("Tanh", [t.Emit("Softplus", [xi])])]),
+            "Softplus" => Softplus(t, xi, p0, p1, Const),
+            "Gelu" => Gelu(t, xi, tanh: p0 == 1, Const),
+            _ => throw new NotSupportedException($"OnnxExporter: the activation {name} has no ONNX export."),
+        };
+        t.Bind(y, result);
+    }
+
+    /// <summary>softplus(βx)/β where βx ≤ threshold, else x (PyTorch's linear region).</summary>
+    static string Softplus(OnnxTracer t, string x, double beta, double threshold, Func<double, string> c)
+    {
+        var bx = beta == 1 ? x : t.Emit("Mul", [x, c(beta)]);
+        var sp = t.Emit("Softplus", [bx]);
+        if (beta != 1) sp = t.Emit("Div", [sp, c(beta)]);
+        var linear = t.Emit("Greater", [bx, c(threshold)]);
+        return t.Emit("Where", [linear, x, sp]);
+    }
+
+    /// <summary>GELU: the operator from opset 20, else x·Φ(x) through Erf (or the tanh approximation).</summary>
+    static string Gelu(OnnxTracer t, string x, bool tanh, Func<double, string> c)
+    {
+        if (t.Opset >= 20) return t.Emit("Gelu", [x], new Attr("approximate", tanh ? "tanh" : "none"));
+        string inner;
+        if (tanh)
+        {
+            var x3 = t.Emit("Mul", [t.Emit("Mul", [x, x]), x]);
+            var arg = t.Emit("Mul", [t.Emit("Add", [x, t.Emit("Mul", [x3, c(0.044715)])]), c(Math.Sqrt(2 / Math.PI))]);
+            inner = t.Emit("Tanh", [arg]);
+        }
+        else inner = t.Emit("Erf", [t.Emit("Mul", [x, c(1 / Math.Sqrt(2))])]);
+        var onePlus = t.Emit("Add", [inner, c(1)]);
+        return t.Emit("Mul", [t.Emit("Mul", [x, onePlus]), c(0.5)]);
+    }
+
+    /// <summary>PReLU with the slope already shaped to broadcast over dims after the channel dim.</summary>
+    internal static void ExportPrelu(OnnxTracer t, Tensor x, Tensor slope, Tensor y)
+        => t.Emit("PRelu", y, [t.In(x), t.In(slope)]);
 }

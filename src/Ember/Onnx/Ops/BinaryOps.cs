@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -108,7 +109,7 @@ internal static class BinaryOps
         if (node.InputCount < 1) throw node.Error("needs at least one input");
         return inputs =>
         {
-            var acc = Host.Need(node, inputs, 0, "data_0").Alias();
+            var acc = Host.Same(Host.Need(node, inputs, 0, "data_0"));
             for (int i = 1; i < inputs.Length; i++)
             {
                 var next = f(acc, Host.Need(node, inputs, i, $"data_{i}"));
@@ -118,4 +119,46 @@ internal static class BinaryOps
             return [acc];
         };
     }
+
+    // ---- export ----
+
+    /// <summary>+ − × ÷, power, maximum and minimum (Neg is a product with −1); operands are cast to the result type.</summary>
+    internal static void Export(OnnxTracer t, string name, Tensor a, Tensor b, Tensor y)
+    {
+        string? op = name switch
+        {
+            "Add" => "Add", "Sub" => "Sub", "Mul" or "Neg" => "Mul", "Div" => "Div", "Pow" => "Pow",
+            "Maximum" => "Max", "Minimum" => "Min", _ => null,
+        };
+        if (op is null || y.DType == DType.Bool) return; // not exported: a consumer reports the op
+        t.Emit(op, y, [t.As(a, y.DType), t.As(b, y.DType)]);
+    }
+
+    /// <summary>Comparisons and logical ops, giving Bool; operands are cast to their common type (to Bool for the logical ones).</summary>
+    internal static void ExportCompare(OnnxTracer t, string name, Tensor a, Tensor b, Tensor y)
+    {
+        var common = DTypes.ResultType(a, b);
+        bool logical = name is "LogicalAnd" or "LogicalOr" or "LogicalXor";
+        var type = logical ? DType.Bool : common;
+        string ai = t.As(a, type), bi = t.As(b, type);
+        string result = name switch
+        {
+            "Eq" => t.Emit("Equal", [ai, bi]),
+            "Ne" => t.Emit("Not", [t.Emit("Equal", [ai, bi])]),
+            "Lt" => t.Emit("Less", [ai, bi]),
+            "Le" => t.Emit("LessOrEqual", [ai, bi]),
+            "Gt" => t.Emit("Greater", [ai, bi]),
+            "Ge" => t.Emit("GreaterOrEqual", [ai, bi]),
+            "LogicalAnd" => t.Emit("And", [ai, bi]),
+            "LogicalOr" => t.Emit("Or", [ai, bi]),
+            "LogicalXor" => t.Emit("Xor", [ai, bi]),
+            "LogicalNot" => t.Emit("Equal", [ai, bi]),
+            _ => throw new NotSupportedException($"OnnxExporter: the comparison {name} has no ONNX export."),
+        };
+        t.Bind(y, result);
+    }
+
+    /// <summary>Where(condition, a, b); a non-Bool condition is read as "non-zero".</summary>
+    internal static void ExportWhere(OnnxTracer t, Tensor condition, Tensor a, Tensor b, Tensor y)
+        => t.Emit("Where", y, [t.As(condition, DType.Bool), t.As(a, y.DType), t.As(b, y.DType)]);
 }

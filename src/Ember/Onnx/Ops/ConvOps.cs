@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -41,7 +42,7 @@ internal static class ConvOps
             // Uneven pads (SAME_*, or explicit) are applied up front; even ones go to the kernel.
             int[] padding = g.SymmetricPads ? g.PadBegin : new int[g.Rank];
             if (x.Rank > 4) return [DirectConv.Conv(x, w, b, g, groups)];
-            using var input = g.SymmetricPads ? x.Alias() : x.Pad(g.PadPairs());
+            using var input = g.SymmetricPads ? Host.Same(x) : x.Pad(g.PadPairs());
             return [x.Rank == 3
                 ? Tensor.Conv1d(input, w, b, g.Strides, padding, g.Dilations, groups)
                 : Tensor.Conv2d(input, w, b, g.Strides, padding, g.Dilations, groups)];
@@ -51,8 +52,8 @@ internal static class ConvOps
     /// <summary>The full (unpadded) transposed convolution of a 1-d or 2-d input on Ember's kernel.</summary>
     static Tensor Full2d(Tensor x, Tensor w, int r, int[] strides, int[] dilations, int groups)
     {
-        using var x2 = r == 1 ? x.Unsqueeze(2) : x.Alias();
-        using var w2 = r == 1 ? w.Unsqueeze(2) : w.Alias();
+        using var x2 = r == 1 ? x.Unsqueeze(2) : Host.Same(x);
+        using var w2 = r == 1 ? w.Unsqueeze(2) : Host.Same(w);
         var y = Tensor.ConvTranspose2d(x2, w2, null, r == 1 ? [1, strides[0]] : strides, null, null, groups, r == 1 ? [1, dilations[0]] : dilations);
         if (r != 1) return y;
         using (y) return y.Squeeze(2);
@@ -109,4 +110,24 @@ internal static class ConvOps
             }
         };
     }
+
+    // ---- export ----
+
+    /// <summary>Conv (2-d; Conv1d arrives as a 2-d conv of height 1) with its epilogue ReLU.</summary>
+    internal static void ExportConv(OnnxTracer t, Tensor input, Tensor weight, Tensor? bias, Tensor y,
+        int[] strides, int[] pads, int[] dilations, int groups, bool relu)
+    {
+        var result = t.Emit("Conv", [t.In(input), t.In(weight), t.InOptional(bias)],
+            new Attr("kernel_shape", weight.Shape[2..]), new Attr("strides", strides),
+            new Attr("pads", pads.Concat(pads).ToArray()), new Attr("dilations", dilations), new Attr("group", (long)groups));
+        if (relu) result = t.Emit("Relu", [result]);
+        t.Bind(y, result);
+    }
+
+    internal static void ExportConvTranspose(OnnxTracer t, Tensor input, Tensor weight, Tensor? bias, Tensor y,
+        int[] strides, int[] pads, int[] outputPadding, int[] dilations, int groups)
+        => t.Emit("ConvTranspose", y, [t.In(input), t.In(weight), t.InOptional(bias)],
+            new Attr("kernel_shape", weight.Shape[2..]), new Attr("strides", strides),
+            new Attr("pads", pads.Concat(pads).ToArray()), new Attr("output_padding", outputPadding),
+            new Attr("dilations", dilations), new Attr("group", (long)groups));
 }

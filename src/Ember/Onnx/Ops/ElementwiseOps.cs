@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>One-input elementwise math: Abs, Neg, Sqrt, Exp, Log, trigonometry, rounding, Erf, Not, ...</summary>
@@ -35,7 +36,7 @@ internal static class ElementwiseOps
             bool neg = n.Int("detect_negative", 1) != 0, pos = n.Int("detect_positive", 1) != 0;
             return Float(n, x => Host.Map(x, v => (double.IsNegativeInfinity(v) && neg) || (double.IsPositiveInfinity(v) && pos) ? 1 : 0, DType.Bool));
         };
-        r["Identity"] = n => Unary(n, x => x.Alias());
+        r["Identity"] = n => Unary(n, Host.Same);
     }
 
     public static OnnxKernel Unary(OnnxNode node, Func<Tensor, Tensor> f)
@@ -91,5 +92,18 @@ internal static class ElementwiseOps
         double r = z * pp / qq;
         r = (1 / Math.Sqrt(Math.PI) - r) / x;
         return Math.Exp(-x * x) * r;
+    }
+
+    // ---- export ----
+
+    /// <summary>A unary math function that ONNX has under the same meaning.</summary>
+    internal static void Export(OnnxTracer t, string onnxOp, Tensor x, Tensor y)
+        => t.Emit(onnxOp, y, [t.As(x, y.DType)]);
+
+    /// <summary>1 / sqrt(x).</summary>
+    internal static void ExportRsqrt(OnnxTracer t, Tensor x, Tensor y)
+    {
+        var s = t.Emit("Sqrt", [t.As(x, y.DType)]);
+        t.Emit("Reciprocal", y, [s]);
     }
 }

@@ -98,7 +98,7 @@ internal static class GeneratorOps
             if (inputs.Length > 2 && inputs[2] is { } training && OnnxTensors.ToDoubles(training) is [var t] && t != 0)
                 throw new NotSupportedException($"ONNX: {node.Describe()} runs in training mode; Ember imports Dropout for inference only.");
             // In inference every element is kept.
-            return wantMask ? [x.Alias(), Tensor.Ones(x.Shape, DType.Bool)] : [x.Alias()];
+            return wantMask ? [Host.Same(x), Tensor.Ones(x.Shape, DType.Bool)] : [Host.Same(x)];
         };
     }
 }

@@ -6,6 +6,12 @@ namespace Ember.Onnx.Ops;
 /// </summary>
 internal static class Host
 {
+    /// <summary>
+    /// x as a new handle on the same data. Unlike Alias it keeps autograd history, so gradients pass
+    /// through when the graph runs as a trainable module (OnnxModule).
+    /// </summary>
+    public static Tensor Same(Tensor x) => x.Expand(x.Shape);
+
     /// <summary>f applied to every element, computed in double, cast to <paramref name="outType"/> (default: the input's dtype).</summary>
     public static Tensor Map(Tensor x, Func<double, double> f, DType? outType = null)
     {

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -117,7 +118,7 @@ internal static class IndexingOps
             var steps = asInput ? ShapeOps.IntsFrom(node, inputs, 4, null, true) : null;
             if (ends.Length != starts.Length || axes.Length != starts.Length || (steps is not null && steps.Length != starts.Length))
                 throw new ArgumentException($"Slice: starts, ends, axes and steps must have the same length, got {starts.Length}, {ends.Length}, {axes.Length} and {steps?.Length ?? starts.Length}.");
-            var y = x.Alias();
+            var y = Host.Same(x);
             for (int i = 0; i < starts.Length; i++)
             {
                 int axis = Host.Axis(node, axes[i], x.Rank, "axes");
@@ -269,4 +270,22 @@ internal static class IndexingOps
         }
         return OnnxTensors.FromLongs(result, [r, hits.Count]);
     }
+
+    // ---- export ----
+
+    /// <summary>Slice along one axis; an end at the axis' size becomes "to the end", so a sliced batch axis stays dynamic.</summary>
+    internal static void ExportSlice(OnnxTracer t, Tensor x, Tensor y, int axis, int start, int end, int step)
+    {
+        if (start == 0 && end >= x.Shape[axis] && step == 1) { t.Alias(y, x); return; }
+        long e = end >= x.Shape[axis] ? long.MaxValue : end;
+        t.Emit("Slice", y, [t.In(x), t.Ints(start), t.Ints(e), t.Ints(axis), t.Ints(step)]);
+    }
+
+    /// <summary>Select (one index, the axis removed) as Gather with a scalar index.</summary>
+    internal static void ExportSelect(OnnxTracer t, Tensor x, Tensor y, int axis, int index)
+        => t.Emit("Gather", y, [t.In(x), t.IntScalar(index)], new Attr("axis", axis));
+
+    /// <summary>Embedding lookup: Gather of rows of the weight.</summary>
+    internal static void ExportEmbedding(OnnxTracer t, Tensor weight, Tensor indices, Tensor y)
+        => t.Emit("Gather", y, [t.In(weight), t.In(indices)], new Attr("axis", 0));
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>Concat, Split, Tile and Pad (constant, reflect, edge, wrap).</summary>
@@ -141,5 +142,31 @@ internal static class JoiningOps
                 long m = ((i % period) + period) % period;
                 return m < n ? m : period - m;
         }
+    }
+
+    // ---- export ----
+
+    internal static void ExportConcat(OnnxTracer t, Tensor[] inputs, Tensor y, int axis)
+        => t.Emit("Concat", y, inputs.Where(i => i.Rank == y.Rank).Select(i => t.As(i, y.DType)).ToArray(), new Attr("axis", (long)axis));
+
+    /// <summary>Stack: each input unsqueezed at the new axis, then Concat.</summary>
+    internal static void ExportStack(OnnxTracer t, Tensor[] inputs, Tensor y, int axis)
+    {
+        var axes = t.Ints(axis);
+        var parts = inputs.Select(i => t.Emit("Unsqueeze", [t.As(i, y.DType), axes])).ToArray();
+        t.Emit("Concat", y, parts, new Attr("axis", (long)axis));
+    }
+
+    /// <summary>Constant padding; <paramref name="pad"/> is PyTorch's (before, after) pairs from the last dim, negative amounts crop.</summary>
+    internal static void ExportPad(OnnxTracer t, Tensor x, Tensor y, int[] pad, double value)
+    {
+        var pads = new long[2 * x.Rank];
+        for (int p = 0; p < pad.Length / 2; p++)
+        {
+            int d = x.Rank - 1 - p;
+            pads[d] = pad[2 * p];
+            pads[x.Rank + d] = pad[2 * p + 1];
+        }
+        t.Emit("Pad", y, [t.In(x), t.Ints(pads), t.Scalar(value, x.DType)], new Attr("mode", "constant"));
     }
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>BatchNormalization (inference), InstanceNormalization, LayerNormalization and GroupNormalization, on Ember's ops.</summary>
@@ -116,8 +117,53 @@ internal static class NormalizationOps
             using var normed = Normalize(xs, dims, eps, out var mean, out var invStd);
             using var normedX = normed.To(x.DType);
             using var scaled = normedX.Mul(scale);
-            var y = b is null ? scaled.Alias() : scaled.Add(b);
+            var y = b is null ? Host.Same(scaled) : scaled.Add(b);
             return [y, mean, invStd];
         };
+    }
+
+    // ---- export ----
+
+    /// <summary>BatchNorm in evaluation form: BatchNormalization over the running statistics.</summary>
+    internal static void ExportBatchNorm(OnnxTracer t, Tensor x, Tensor mean, Tensor var, Tensor? weight, Tensor? bias, Tensor y, double eps)
+    {
+        int c = x.Shape[1];
+        string scale = weight is null ? Filled(t, c, 1, x.DType) : t.In(weight);
+        string shift = bias is null ? Filled(t, c, 0, x.DType) : t.In(bias);
+        t.Emit("BatchNormalization", y, [t.In(x), scale, shift, t.In(mean), t.In(var)], new Attr("epsilon", eps));
+    }
+
+    /// <summary>LayerNorm over the last <paramref name="dims"/> dims: LayerNormalization from opset 17, else composed from reductions.</summary>
+    internal static void ExportLayerNorm(OnnxTracer t, Tensor x, Tensor? weight, Tensor? bias, Tensor y, int dims, double eps)
+    {
+        string xi = t.In(x);
+        if (t.Opset >= 17)
+        {
+            int[] shape = x.Shape[^dims..];
+            string w = weight is null ? Filled(t, shape, 1, x.DType) : t.In(weight);
+            t.Emit("LayerNormalization", y, [xi, w, t.InOptional(bias)], new Attr("axis", (long)-dims), new Attr("epsilon", eps));
+            return;
+        }
+        var axes = Enumerable.Range(x.Rank - dims, dims).Select(a => (long)a).ToArray();
+        var mean = ReductionOps.ReduceMean(t, xi, axes, keepDim: true);
+        var d = t.Emit("Sub", [xi, mean]);
+        var variance = ReductionOps.ReduceMean(t, t.Emit("Mul", [d, d]), axes, keepDim: true);
+        var std = t.Emit("Sqrt", [t.Emit("Add", [variance, t.Scalar(eps, x.DType)])]);
+        var result = t.Emit("Div", [d, std]);
+        if (weight is not null) result = t.Emit("Mul", [result, t.In(weight)]);
+        if (bias is not null) result = t.Emit("Add", [result, t.In(bias)]);
+        t.Bind(y, result);
+    }
+
+    static string Filled(OnnxTracer t, int c, double value, DType dtype) => Filled(t, [c], value, dtype);
+
+    static string Filled(OnnxTracer t, int[] shape, double value, DType dtype)
+    {
+        using (OnnxTrace.Suppress())
+        {
+            using var f = Tensor.Full(shape, (float)value);
+            using var v = f.To(dtype);
+            return t.Constant(v, value == 1 ? "ones" : "zeros");
+        }
     }
 }

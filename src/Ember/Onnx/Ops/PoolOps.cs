@@ -1,3 +1,5 @@
+using Ember.Backends.Cpu;
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -135,5 +137,32 @@ internal static class PoolOps
         int[] outShape = [shape[0], shape[1], .. outSpatial];
         var result = OnnxTensors.FromDoubles(y, outShape, x.DType);
         return indices is null ? [result] : [result, OnnxTensors.FromLongs(indices, outShape)];
+    }
+
+    // ---- export ----
+
+    /// <summary>MaxPool or AveragePool over a [N, C, H, W] input.</summary>
+    internal static void ExportPool(OnnxTracer t, string op, Tensor x, Tensor y, PoolWindow w, bool ceilMode, bool countIncludePad)
+    {
+        var attrs = new List<Attr>
+        {
+            new("kernel_shape", new long[] { w.KH, w.KW }), new("strides", new long[] { w.SH, w.SW }),
+            new("pads", new long[] { w.PH, w.PW, w.PH, w.PW }), new("ceil_mode", ceilMode ? 1L : 0L),
+        };
+        if (op == "MaxPool" && (w.DH != 1 || w.DW != 1)) attrs.Add(new("dilations", new long[] { w.DH, w.DW }));
+        if (op == "AveragePool") attrs.Add(new("count_include_pad", countIncludePad ? 1L : 0L));
+        t.Emit(op, y, [t.In(x)], attrs.ToArray());
+    }
+
+    /// <summary>Adaptive pooling: GlobalAverage/MaxPool for a 1×1 output, a plain pool when the size divides evenly; other sizes have no ONNX form.</summary>
+    internal static void ExportAdaptive(OnnxTracer t, Tensor x, Tensor y, bool max)
+    {
+        int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
+        if (oh == 1 && ow == 1) { t.Emit(max ? "GlobalMaxPool" : "GlobalAveragePool", y, [t.In(x)]); return; }
+        if (h % oh != 0 || w % ow != 0)
+            throw new NotSupportedException(
+                $"OnnxExporter: adaptive pooling from {h}×{w} to {oh}×{ow} has no ONNX export; the output size must divide the input size (or be 1×1).");
+        int kh = h / oh, kw = w / ow;
+        t.Emit(max ? "MaxPool" : "AveragePool", y, [t.In(x)], new Attr("kernel_shape", new long[] { kh, kw }), new Attr("strides", new long[] { kh, kw }));
     }
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -7,6 +8,13 @@ namespace Ember.Onnx.Ops;
 internal static class RecurrentOps
 {
     enum Cell { Rnn, Gru, Lstm }
+
+    public static void RegisterExport(Dictionary<Type, ModuleExporter> r)
+    {
+        r[typeof(NN.LSTM)] = (t, m, x, y) => Export(t, (NN.RNNBase)m, x, y, Cell.Lstm, null);
+        r[typeof(NN.GRU)] = (t, m, x, y) => Export(t, (NN.RNNBase)m, x, y, Cell.Gru, null);
+        r[typeof(NN.RNN)] = (t, m, x, y) => Export(t, (NN.RNNBase)m, x, y, Cell.Rnn, ((NN.RNN)m).Nonlinearity == "relu" ? "Relu" : "Tanh");
+    }
 
     public static void Register(Dictionary<string, OnnxImporter> r)
     {
@@ -186,5 +194,75 @@ internal static class RecurrentOps
             case "softplus": return v => Math.Log(1 + Math.Exp(v));
             default: throw node.Error($"uses the activation '{name}', which Ember does not know");
         }
+    }
+
+    // ---- export ----
+
+    /// <summary>
+    /// An RNN, GRU or LSTM layer as one ONNX node per layer (both directions in one node). PyTorch's gate
+    /// blocks are reordered to ONNX's (LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h, with
+    /// linear_before_reset = 1, PyTorch's GRU), and the input and hidden biases are concatenated.
+    /// Outputs [T, dirs, N, H] are merged into [T, N, dirs·H] for the next layer; batchFirst and
+    /// unbatched inputs go through Transpose and Unsqueeze.
+    /// </summary>
+    static void Export(OnnxTracer t, NN.RNNBase m, Tensor input, Tensor y, Cell cell, string? activation)
+    {
+        string name = m.GetType().Name;
+        if (m.ProjSize > 0)
+            throw new NotSupportedException($"OnnxExporter: {name} with projSize {m.ProjSize} has no ONNX export (ONNX's LSTM has no projection).");
+        var p = m.NamedParameters().ToDictionary(e => e.Name, e => (Tensor)e.Parameter);
+        int dirs = m.Bidirectional ? 2 : 1, h = m.HiddenSize;
+        int[] order = cell switch { Cell.Lstm => [0, 3, 1, 2], Cell.Gru => [1, 0, 2], _ => [0] };
+        string x = t.In(input);
+        bool batched = input.Rank == 3;
+        if (!batched) x = t.Emit("Unsqueeze", [x, t.Ints(1)]);
+        else if (m.BatchFirst) x = t.Emit("Transpose", [x], new Attr("perm", new long[] { 1, 0, 2 }));
+        for (int layer = 0; layer < m.NumLayers; layer++)
+        {
+            string[] sfx = Enumerable.Range(0, dirs).Select(d => $"_l{layer}" + (d == 1 ? "_reverse" : "")).ToArray();
+            string W, R, B = "";
+            using (OnnxTrace.Suppress())
+            {
+                W = Stacked(t, sfx.Select(s => Reorder(p["weight_ih" + s], order, h)).ToArray(), $"W_l{layer}");
+                R = Stacked(t, sfx.Select(s => Reorder(p["weight_hh" + s], order, h)).ToArray(), $"R_l{layer}");
+                if (m.HasBias)
+                    B = Stacked(t, sfx.Select(s =>
+                    {
+                        using var bi = Reorder(p["bias_ih" + s], order, h);
+                        using var bh = Reorder(p["bias_hh" + s], order, h);
+                        return Tensor.Cat([bi, bh], 0);
+                    }).ToArray(), $"B_l{layer}");
+            }
+            var attrs = new List<Attr> { new("hidden_size", (long)h), new("direction", dirs == 2 ? "bidirectional" : "forward") };
+            if (cell == Cell.Gru) attrs.Add(new("linear_before_reset", 1L));
+            if (activation is not null) attrs.Add(new("activations", Enumerable.Repeat(activation, dirs).ToArray()));
+            string op = cell switch { Cell.Lstm => "LSTM", Cell.Gru => "GRU", _ => "RNN" };
+            var outs = t.EmitMany(op, [x, W, R, B.Length > 0 ? B : null], 1, attrs.ToArray());
+            var merged = t.Emit("Transpose", [outs[0]], new Attr("perm", new long[] { 0, 2, 1, 3 }));
+            x = t.Emit("Reshape", [merged, t.Ints(0, 0, -1)]);
+        }
+        if (!batched) x = t.Emit("Squeeze", [x, t.Ints(1)]);
+        else if (m.BatchFirst) x = t.Emit("Transpose", [x], new Attr("perm", new long[] { 1, 0, 2 }));
+        t.Bind(y, x);
+    }
+
+    /// <summary>The gate blocks of a [G·H, ...] weight or [G·H] bias in ONNX's order.</summary>
+    static Tensor Reorder(Tensor w, int[] order, int h)
+    {
+        var blocks = order.Select(g => w.Narrow(0, g * h, h)).ToArray();
+        try { return Tensor.Cat(blocks, 0); }
+        finally { foreach (var b in blocks) b.Dispose(); }
+    }
+
+    /// <summary>Per-direction tensors stacked on a new first axis, added as one initializer.</summary>
+    static string Stacked(OnnxTracer t, Tensor[] perDirection, string hint)
+    {
+        try
+        {
+            using var s = Tensor.Stack(perDirection, 0);
+            using var d = s.Detach();
+            return t.Constant(d, hint);
+        }
+        finally { foreach (var x in perDirection) x.Dispose(); }
     }
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -31,7 +32,7 @@ internal static class ReductionOps
         {
             var x = Host.Need(node, inputs, 0, "data");
             long[] axes = axesAsInput ? (inputs.Length > 1 && inputs[1] is { } a ? OnnxTensors.ToLongs(a) : []) : attrAxes ?? [];
-            if (axes.Length == 0 && noop) return [x.Alias()];
+            if (axes.Length == 0 && noop) return [Host.Same(x)];
             var reduce = new bool[x.Rank];
             if (axes.Length == 0) Array.Fill(reduce, true);
             foreach (var ax in axes) reduce[Host.Axis(node, ax, x.Rank, "axes")] = true;
@@ -149,5 +150,32 @@ internal static class ReductionOps
             if (!keepDims) outShape = outShape.Where((_, d) => d != axis).ToArray();
             return [OnnxTensors.FromLongs(result, outShape)];
         };
+    }
+
+    // ---- export ----
+
+    /// <summary>ReduceSum over the given axes (its axes are an input from opset 13).</summary>
+    internal static void ExportSum(OnnxTracer t, Tensor x, Tensor y, int[] axes, bool keepDim)
+    {
+        var input = t.As(x, y.DType);
+        if (axes.Length == 0) { t.Alias(y, x); return; }
+        t.Emit("ReduceSum", y, [input, t.Ints(axes.Select(a => (long)a).ToArray())], new Attr("keepdims", keepDim ? 1L : 0L));
+    }
+
+    /// <summary>ReduceMean, with axes as an attribute before opset 18 and as an input from it.</summary>
+    internal static string ReduceMean(OnnxTracer t, string x, long[] axes, bool keepDim)
+        => t.Opset >= 18
+            ? t.Emit("ReduceMean", [x, t.Ints(axes)], new Attr("keepdims", keepDim ? 1L : 0L))
+            : t.Emit("ReduceMean", [x], new Attr("axes", axes), new Attr("keepdims", keepDim ? 1L : 0L));
+
+    /// <summary>Var and Std with Bessel's correction: Σ(x − mean)² / (n − correction), then Sqrt for Std.</summary>
+    internal static void ExportMoment(OnnxTracer t, Tensor x, Tensor y, int[] axes, bool keepDim, long divisor, bool std)
+    {
+        var xi = t.As(x, y.DType);
+        var ax = axes.Select(a => (long)a).ToArray();
+        var centered = t.Emit("Sub", [xi, ReduceMean(t, xi, ax, keepDim: true)]);
+        var sum = t.Emit("ReduceSum", [t.Emit("Mul", [centered, centered]), t.Ints(ax)], new Attr("keepdims", keepDim ? 1L : 0L));
+        var variance = t.Emit("Div", [sum, t.Scalar(Math.Max(0, divisor), y.DType)]);
+        t.Bind(y, std ? t.Emit("Sqrt", [variance]) : variance);
     }
 }

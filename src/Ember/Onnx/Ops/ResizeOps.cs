@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -253,5 +254,24 @@ internal static class ResizeOps
         }
         double sum = c.Sum();
         return c.Select(v => v / sum).ToArray();
+    }
+
+    // ---- export ----
+
+    /// <summary>
+    /// Interpolate as Resize with per-axis scales (so the batch axis stays dynamic): nearest as PyTorch's
+    /// floor(dst·in/out), linear and bilinear with align_corners or pytorch_half_pixel coordinates.
+    /// </summary>
+    internal static void ExportResize(OnnxTracer t, Tensor x, Tensor y, bool linear, bool alignCorners)
+    {
+        var scales = new float[x.Rank];
+        for (int i = 0; i < x.Rank; i++) scales[i] = i < 2 ? 1 : (float)y.Shape[i] / x.Shape[i];
+        string scalesName;
+        using (OnnxTrace.Suppress())
+        using (var s = Tensor.FromArray(scales, x.Rank)) scalesName = t.Constant(s, "scales");
+        var attrs = linear
+            ? new[] { new Attr("mode", "linear"), new Attr("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel") }
+            : [new Attr("mode", "nearest"), new Attr("coordinate_transformation_mode", "asymmetric"), new Attr("nearest_mode", "floor")];
+        t.Emit("Resize", y, [t.In(x), "", scalesName], attrs);
     }
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>Shape manipulation: Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Expand, Shape, Size, DepthToSpace, SpaceToDepth.</summary>
@@ -207,5 +208,51 @@ internal static class ShapeOps
             var dims = x.Shape[(int)s..(int)e].Select(d => (long)d).ToArray();
             return OnnxTensors.FromLongs(dims, [dims.Length]);
         });
+    }
+
+    // ---- export ----
+
+    /// <summary>Reshape, keeping the batch axis dynamic: dims copied from the input become 0, and a dim that absorbs the batch becomes -1.</summary>
+    internal static void ExportReshape(OnnxTracer t, Tensor x, Tensor y)
+    {
+        if (x.Shape.SequenceEqual(y.Shape)) { t.Alias(y, x); return; }
+        int[] s = x.Shape, o = y.Shape;
+        var code = new long[o.Length];
+        for (int i = 0; i < o.Length; i++) code[i] = i < s.Length && o[i] == s[i] && o[i] != 0 ? 0 : o[i];
+        if (o.Length > 0 && code[0] != 0 && t.Batch > 0)
+            for (int i = 0; i < o.Length; i++)
+                if (code[i] != 0 && o[i] % t.Batch == 0) { code[i] = -1; break; }
+        t.Emit("Reshape", y, [t.In(x), t.Ints(code)]);
+    }
+
+    internal static void ExportTranspose(OnnxTracer t, Tensor x, Tensor y, int[] perm)
+    {
+        if (perm.Select((p, i) => p == i).All(b => b)) { t.Alias(y, x); return; }
+        t.Emit("Transpose", y, [t.In(x)], new Attr("perm", perm));
+    }
+
+    internal static void ExportSwap(OnnxTracer t, Tensor x, Tensor y, int a, int b)
+    {
+        var perm = Enumerable.Range(0, x.Rank).ToArray();
+        if (x.Rank > 0) (perm[a], perm[b]) = (perm[b], perm[a]);
+        ExportTranspose(t, x, y, perm);
+    }
+
+    internal static void ExportSqueeze(OnnxTracer t, Tensor x, Tensor y, int[] axes)
+    {
+        if (axes.Length == 0) { t.Alias(y, x); return; }
+        t.Emit("Squeeze", y, [t.In(x), t.Ints(axes.Select(a => (long)a).ToArray())]);
+    }
+
+    internal static void ExportUnsqueeze(OnnxTracer t, Tensor x, Tensor y, int axis)
+        => t.Emit("Unsqueeze", y, [t.In(x), t.Ints(axis)]);
+
+    /// <summary>Expand with 1 wherever the input keeps its size, so a dynamic batch axis stays dynamic.</summary>
+    internal static void ExportExpand(OnnxTracer t, Tensor x, Tensor y)
+    {
+        if (x.Shape.SequenceEqual(y.Shape)) { t.Alias(y, x); return; }
+        int lead = y.Rank - x.Rank;
+        var shape = y.Shape.Select((d, i) => i >= lead && x.Shape[i - lead] == d ? 1L : d).ToArray();
+        t.Emit("Expand", y, [t.In(x), t.Ints(shape)]);
     }
 }

@@ -1,3 +1,4 @@
+using Ember.Onnx.Export;
 namespace Ember.Onnx.Ops;
 
 /// <summary>
@@ -42,4 +43,9 @@ internal static class SoftmaxOps
         using var ones = Tensor.Ones(idx.Shape, x.DType);
         using (result) return result.Scatter(axis, idx, ones);
     }
+
+    // ---- export ----
+
+    internal static void Export(OnnxTracer t, Tensor x, Tensor y, int axis, bool log)
+        => t.Emit(log ? "LogSoftmax" : "Softmax", y, [t.As(x, y.DType)], new Attr("axis", (long)axis));
 }

@@ -75,6 +75,7 @@ public partial class Tensor
         }
         else problem.Mask?.Dispose();
         q.Dispose(); k.Dispose(); v.Dispose(); lse.Dispose();
+        if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.MatMulOps.ExportAttention(onnx, query, key, value, attnMask, isCausal, scale ?? 1 / Math.Sqrt(D), o);
         return o;
     }
 
