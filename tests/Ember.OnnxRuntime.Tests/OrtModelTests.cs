@@ -36,6 +36,21 @@ public class OrtModelTests
     }
 
     [Fact]
+    public void ResNet18()
+    {
+        var m = ResNet.ResNet18(numClasses: 10, width: 16, generator: G(7));
+        Warm(m, Randn(9, 3, 64, 64));
+        Check(m, Randn(8, 3, 64, 64));
+    }
+
+    [Theory]
+    [InlineData(13)]
+    [InlineData(17)]
+    public void BertStyleEncoder(int opset)
+        => Check(new BertEncoder(vocabSize: 50, maxLen: 12, dModel: 32, heads: 4, layers: 2, dimFeedforward: 64, generator: G(8)),
+            Tokens(8, 12, 50), opset);
+
+    [Fact]
     public void TransformerEncoderLayer()
         => Check(new TransformerEncoderLayer(16, 4, dimFeedforward: 32, batchFirst: true, normFirst: true, activation: "gelu", generator: G(5)), Randn(5, 6, 16));
 

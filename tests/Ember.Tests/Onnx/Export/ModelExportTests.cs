@@ -41,6 +41,30 @@ public class ModelExportTests
     }
 
     [Fact]
+    public void ResNet18()
+    {
+        // torchvision's topology at a quarter of its width (the file stays small), on 64×64 images.
+        var m = Ember.Models.ResNet.ResNet18(numClasses: 10, width: 16, generator: G(7));
+        Warm(m, Randn(9, 3, 64, 64));
+        var bytes = RoundTrip(m, Randn(8, 3, 64, 64), tolerance: 1e-4, batches: [1, 3]);
+        var ops = OpTypes(bytes);
+        Assert.Equal(20, ops.Count(o => o == "Conv"));
+        Assert.Equal(8, ops.Count(o => o == "Add"));
+        Assert.Contains("MaxPool", ops);
+    }
+
+    [Fact]
+    public void BertStyleEncoder()
+    {
+        var m = new BertEncoder(vocabSize: 50, maxLen: 12, dModel: 32, heads: 4, layers: 2, dimFeedforward: 64, generator: G(8));
+        var bytes = RoundTrip(m, ExportCases.Tokens(8, 12, 50), tolerance: 1e-4, batches: [1, 4]);
+        var ops = OpTypes(bytes);
+        Assert.Contains("Gather", ops);
+        Assert.Equal(5, ops.Count(o => o == "LayerNormalization"));
+        Assert.Contains("Softmax", ops);
+    }
+
+    [Fact]
     public void Lstm()
     {
         var c = ExportCases.Layers["LSTMBidirectional2Layers"];
