@@ -81,4 +81,54 @@ public sealed class AttentionMemoryTests
         }
         finally { Threading.SetNumThreads(threads); }
     }
+
+    /// <summary>
+    /// Backward takes one pass per batch × head slice when there are at least four slices per thread, and
+    /// two passes spread over the threads otherwise: both must give the same bits, and the one-pass form
+    /// must pass the finite-difference check.
+    /// </summary>
+    [Fact]
+    public void OnePassAndTwoPassBackwardAgree()
+    {
+        var rng = new Random(5);
+        Tensor Leaf(params int[] shape)
+        {
+            int n = shape.Aggregate(1, (a, b) => a * b);
+            var t = Tensor.FromArray(Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(), shape);
+            t.RequiresGrad = true;
+            return t;
+        }
+        using var q = Leaf(4, 4, 70, 8);   // 16 slices; 70 queries span two query blocks
+        using var k = Leaf(4, 4, 140, 8);  // and 140 keys two key blocks
+        using var v = Leaf(4, 4, 140, 5);
+        using var dO = Tensor.Randn([4, 4, 70, 5], new Generator(3));
+        int threads = Threading.NumThreads;
+        try
+        {
+            float[][] Grads(int n)
+            {
+                Threading.SetNumThreads(n);
+                q.ZeroGrad(); k.ZeroGrad(); v.ZeroGrad();
+                using var o = F.ScaledDotProductAttention(q, k, v, isCausal: true);
+                o.Backward(dO);
+                return [q.Grad!.ToArray<float>(), k.Grad!.ToArray<float>(), v.Grad!.ToArray<float>()];
+            }
+            var onePass = Grads(1);    // 16 slices ≥ 4 per thread
+            var twoPass = Grads(8);    // 16 slices < 4 per thread
+            for (int i = 0; i < 3; i++) Assert.Equal(twoPass[i], onePass[i]);
+
+            Threading.SetNumThreads(1);
+            var drng = new Random(9);
+            Tensor Leaf64(params int[] shape)
+            {
+                int n = shape.Aggregate(1, (a, b) => a * b);
+                var t = Tensor.FromArray(Enumerable.Range(0, n).Select(_ => drng.NextDouble() * 2 - 1).ToArray(), shape);
+                t.RequiresGrad = true;
+                return t;
+            }
+            Assert.True(Autograd.GradCheck(x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true),
+                [Leaf64(4, 1, 5, 3), Leaf64(4, 1, 7, 3), Leaf64(4, 1, 7, 2)]), "one-pass backward differs from finite differences");
+        }
+        finally { Threading.SetNumThreads(threads); }
+    }
 }

@@ -9,9 +9,11 @@ namespace Ember.Backends.Cpu;
 /// against blocks of keys with a running maximum and sum per query row (online softmax), so only a
 /// QueryBlock × KeyBlock tile of scores exists at a time; tiles above the causal diagonal are skipped
 /// whole. It stores the output and the per-row log-sum-exp. Backward recomputes each tile of
-/// probabilities from that log-sum-exp (memory linear in the sequence lengths) in two passes: one per
-/// key block for dk and dv, one per query block for dq, so no two threads write the same row and the
-/// result does not depend on the thread count.
+/// probabilities from that log-sum-exp (memory linear in the sequence lengths). With many batch × head
+/// slices each thread takes whole slices and gets dq, dk and dv from one pass over the tiles; with few,
+/// two passes (one per key block for dk and dv, one per query block for dq) spread one slice over the
+/// threads. Either way no two threads write the same row, and both add the same tile products in the
+/// same order, so the result does not depend on the thread count.
 /// </summary>
 /// <remarks>
 /// The tile products (q·kᵀ, p·v, dO·vᵀ, pᵀ·dO, dSᵀ·q, dS·k) run on the single-threaded GEMM, which
@@ -180,6 +182,17 @@ internal static unsafe class FlashAttentionKernel
             var g = new Grads<T> { Q = q, K = k, V = v, Mask = mask, Lse = lse, DO = dO, Delta = delta, DQ = dq, DK = dk, DV = dv, DMask = dMask };
 
             long cost = (long)KeyBlock * p.L * (p.D + p.Dv) * 3;
+            if (dq is not null && dk is not null && dv is not null && p.B >= 4 * Threading.NumThreads)
+            {
+                // Enough batch × head slices to keep every thread busy: one thread owns a whole slice and
+                // accumulates dq in the same pass as dk and dv, so each tile is recomputed once, not twice.
+                Parallelism.For(p.B, cost * Blocks(p.S, KeyBlock), (s, e) =>
+                {
+                    using var scratch = new Scratch<T>(0);
+                    for (long b = s; b < e; b++) SliceGrad(p, (int)b, g, scratch);
+                });
+                return;
+            }
             if (dk is not null || dv is not null || dMask is not null)
             {
                 int kBlocks = Blocks(p.S, KeyBlock);
@@ -269,6 +282,37 @@ internal static unsafe class FlashAttentionKernel
                 if (g.DMask is not null)
                     for (int r = 0; r < rows; r++)
                         new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
+            }
+        }
+    }
+
+    /// <summary>dq, dk and dv (and the mask's gradient) of batch slice b in one pass over its tiles.</summary>
+    static void SliceGrad<T>(AttentionProblem p, int b, in Grads<T> g, Scratch<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = p.D, dvn = p.Dv;
+        T* dq = g.DQ + (long)b * p.L * d;
+        new Span<T>(dq, p.L * d).Clear();
+        new Span<T>(g.DK + (long)b * p.S * d, p.S * d).Clear();
+        new Span<T>(g.DV + (long)b * p.S * dvn, p.S * dvn).Clear();
+        T scale = T.CreateChecked(p.Scale);
+        fixed (T* s = scratch.S, dp = scratch.DP)
+        {
+            for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
+            {
+                int n = Math.Min(KeyBlock, p.S - j0);
+                T* dk = g.DK + ((long)b * p.S + j0) * d, dv = g.DV + ((long)b * p.S + j0) * dvn, kj = g.K + ((long)b * p.S + j0) * d;
+                for (int i0 = p.Causal ? j0 / QueryBlock * QueryBlock : 0; i0 < p.L; i0 += QueryBlock)
+                {
+                    int rows = Math.Min(QueryBlock, p.L - i0);
+                    GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
+                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, T.One, dv, dvn);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, T.One, dk, d);
+                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, d, T.One, dq + (long)i0 * d, d);
+                    if (g.DMask is not null)
+                        for (int r = 0; r < rows; r++)
+                            new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
+                }
             }
         }
     }
