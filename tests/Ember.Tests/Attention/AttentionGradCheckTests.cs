@@ -22,7 +22,7 @@ public sealed class AttentionGradCheckTests
     [InlineData(1, 1, 1, 1, 1)]
     [InlineData(2, 5, 7, 3, 4)]
     [InlineData(1, 3, 130, 2, 3)]  // S spans two key blocks
-    [InlineData(1, 66, 4, 3, 2)]   // L spans two query blocks
+    [InlineData(1, 130, 4, 3, 2)]  // L spans two query blocks
     public void PlainAttention(int b, int l, int s, int d, int dv)
     {
         var rng = new Random(l * 100 + s);

@@ -98,10 +98,10 @@ public sealed class AttentionMemoryTests
             t.RequiresGrad = true;
             return t;
         }
-        using var q = Leaf(4, 4, 70, 8);   // 16 slices; 70 queries span two query blocks
+        using var q = Leaf(4, 4, 140, 8);  // 16 slices; 140 queries span two query blocks
         using var k = Leaf(4, 4, 140, 8);  // and 140 keys two key blocks
         using var v = Leaf(4, 4, 140, 5);
-        using var dO = Tensor.Randn([4, 4, 70, 5], new Generator(3));
+        using var dO = Tensor.Randn([4, 4, 140, 5], new Generator(3));
         int threads = Threading.NumThreads;
         try
         {

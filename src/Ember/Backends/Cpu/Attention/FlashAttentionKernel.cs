@@ -22,7 +22,7 @@ namespace Ember.Backends.Cpu;
 /// </remarks>
 internal static unsafe class FlashAttentionKernel
 {
-    public const int QueryBlock = 64;
+    public const int QueryBlock = 128;
     public const int KeyBlock = 128;
 
     /// <summary>o [B, L, Dv] and lse [B, L] from q, k, v.</summary>
