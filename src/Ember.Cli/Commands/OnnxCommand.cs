@@ -11,6 +11,7 @@ internal static class OnnxCommand
         OnnxInfoCommand.Create(),
         OnnxRunCommand.Create(),
         OnnxTestCommand.Create(),
+        OnnxExportCommand.Create(),
     };
 
     /// <summary>The model argument every verb shares.</summary>
