@@ -13,6 +13,7 @@ internal static class EmberCli
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(OnnxCommand.Create());
         root.Subcommands.Add(GptCommand.Create());
         root.Subcommands.Add(RnnCommand.Create());
