@@ -83,6 +83,15 @@ internal static class Engine
                 if (capture is not null && capture(node, gradOut)) { node.Release(); continue; }
                 node.EnsureNotReleased();
 
+                if (TryAccumulateInPlace(node, gradOut, pending))
+                {
+                    if (!retainGraph) node.Release();
+                    var next = node.Next[0].Function!;
+                    if (--dependencies[next] == 0) ready.Push(next);
+                    gradOut.Dispose();
+                    continue;
+                }
+
                 var gradIns = node.Backward(gradOut);
                 if (!retainGraph) node.Release();
 
@@ -182,6 +191,19 @@ internal static class Engine
         var c = g.Clone();
         g.Dispose();
         return c;
+    }
+
+    /// <summary>
+    /// A slice's gradient is zero outside its region: when its input's gradient is already being summed
+    /// in a buffer only the engine holds, the slice adds into that region in place, instead of building
+    /// an input-sized zero-filled tensor to add to it (the pieces of a Split or Chunk meet this way).
+    /// </summary>
+    static bool TryAccumulateInPlace(Node node, Tensor gradOut, Dictionary<Node, Tensor> pending)
+    {
+        if (node.Next.Length != 1 || node.Next[0].Function is not { } next || !pending.TryGetValue(next, out var acc)) return false;
+        bool owned = acc.IsContiguous && acc.offset == 0 && acc.storage.RefCount == 1;
+        if (!owned || acc.DType != node.InputDTypes[0] || acc.DType != gradOut.DType || !Shapes.SameShape(acc.shape, node.InputShapes[0])) return false;
+        return node.AccumulateInto(acc, gradOut);
     }
 
     static Tensor Accumulate(Tensor acc, Tensor g)

@@ -24,6 +24,13 @@ public abstract class Node
     /// <summary>Gradients of the inputs given the gradient of the output; null where an input needs none.</summary>
     protected internal abstract Tensor?[] Backward(Tensor gradOutput);
 
+    /// <summary>
+    /// For ops whose input gradient is zero outside one region of the input (slicing views): adds
+    /// <paramref name="gradOutput"/> into that region of <paramref name="inputGrad"/>, a gradient only the
+    /// engine holds, in place. False when the op has no such form.
+    /// </summary>
+    internal virtual bool AccumulateInto(Tensor inputGrad, Tensor gradOutput) => false;
+
     /// <summary>Drops the tensors saved for backward, returning their memory.</summary>
     protected virtual void ReleaseSaved() { }
 

@@ -6,18 +6,32 @@ namespace Ember;
 /// </summary>
 public partial class Tensor
 {
-    Tensor MakeView(int[] newShape, long[] newStrides, long newOffset, string op, Func<Tensor, Tensor>? backward)
+    // region: for views of a part of the input (slices), picks that part of an input-shaped tensor.
+    Tensor MakeView(int[] newShape, long[] newStrides, long newOffset, string op, Func<Tensor, Tensor>? backward,
+        Func<Tensor, Tensor>? region = null)
     {
         var v = new Tensor(Live(op).storage, DType, newShape, newStrides, newOffset);
-        if (backward is not null && GradMode.ShouldRecord(this)) GradMode.Record(v, new ViewBackward(op, backward), this);
+        if (backward is not null && GradMode.ShouldRecord(this)) GradMode.Record(v, new ViewBackward(op, backward, region), this);
         return v;
     }
 
-    /// <summary>A view op's backward: a function from the output gradient to the input gradient.</summary>
-    sealed class ViewBackward(string op, Func<Tensor, Tensor> backward) : Node
+    /// <summary>
+    /// A view op's backward: a function from the output gradient to the input gradient. A slice's
+    /// gradient can also be added straight into its region of a gradient being summed, so the pieces
+    /// of a Split or Chunk meet in one buffer instead of one zero-filled input-sized tensor each.
+    /// </summary>
+    sealed class ViewBackward(string op, Func<Tensor, Tensor> backward, Func<Tensor, Tensor>? region) : Node
     {
         public override string Name => op + "Backward";
         protected internal override Tensor?[] Backward(Tensor g) => [backward(g)];
+
+        internal override bool AccumulateInto(Tensor inputGrad, Tensor gradOutput)
+        {
+            if (region is null) return false;
+            using var part = region(inputGrad);
+            part.AddInPlace(gradOutput);
+            return true;
+        }
     }
 
     /// <summary>The same elements in a new shape (a view when the strides allow, else a copy). One dim may be -1.</summary>
@@ -138,7 +152,8 @@ public partial class Tensor
         st[d] = strides[d] * step;
         var inShape = shape;
         int from = start, to = end, by = step;
-        var y = MakeView(s, st, offset + start * strides[d], "Slice", g => ScatterIntoZeros(g, inShape, z => z.Slice(d, from, to, by)));
+        Func<Tensor, Tensor> region = z => z.Slice(d, from, to, by);
+        var y = MakeView(s, st, offset + start * strides[d], "Slice", g => ScatterIntoZeros(g, inShape, region), region);
         if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSlice(onnx, this, y, d, start, end, step);
         return y;
     }
@@ -156,7 +171,8 @@ public partial class Tensor
         var st = strides.Where((_, i) => i != d).ToArray();
         var inShape = shape;
         int at = index;
-        var y = MakeView(s, st, offset + index * strides[d], "Select", g => ScatterIntoZeros(g, inShape, z => z.Select(d, at)));
+        Func<Tensor, Tensor> region = z => z.Select(d, at);
+        var y = MakeView(s, st, offset + index * strides[d], "Select", g => ScatterIntoZeros(g, inShape, region), region);
         if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSelect(onnx, this, y, d, index);
         return y;
     }

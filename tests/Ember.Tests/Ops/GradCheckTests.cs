@@ -168,6 +168,22 @@ public class OpsGradCheckTests
             var p = x[0].Chunk(3, -1);
             return Tensor.Cat([p[2] * 3f, p[1], p[0] * 2f], -1);
         }),
+        // Pieces of an intermediate: their gradients meet in one buffer, added into each region in place.
+        G("chunk_of_intermediate", r => [r.N(2, 7)], x =>
+        {
+            using var y = x[0] * 1.5f;
+            var p = y.Chunk(3, -1);
+            return Tensor.Cat([p[2] * 3f, p[1], p[0] * 2f], -1);
+        }),
+        G("overlapping_slices_and_direct_use", r => [r.N(3, 6)], x =>
+        {
+            using var y = x[0].Tanh();
+            using var a = y.Slice(1, 0, 4);
+            using var b = y.Slice(1, 2, 6, 2);
+            using var c = y.Select(0, 1);
+            using var s = (a * 2f).Sum() + (b * b).Sum() + (c * 3f).Sum();
+            return s + (y * y).Sum();
+        }),
         G("tril", r => [r.N(3, 4)], x => x[0].Tril()),
         G("triu", r => [r.N(3, 4)], x => x[0].Triu(1)),
         G("pad", r => [r.N(2, 3)], x => x[0].Pad([1, 2, 0, 1], 0.5f)),
