@@ -32,6 +32,18 @@ internal sealed class OnnxNode
     public string[] ImplicitInputs { get; }
     public string? BaseDir => baseDir;
 
+    /// <summary>
+    /// The ONNX element type code of each input and output as the plan knows it (declared or inferred;
+    /// 0 when unknown). Ops whose result depends on a narrow type Ember stores widened (INT8, UINT16, ...) read it here.
+    /// </summary>
+    public int[] InputElementTypes { get; init; } = [];
+    public int[] OutputElementTypes { get; init; } = [];
+    /// <summary>The element types known where the node runs, for the plans of its subgraphs.</summary>
+    public IReadOnlyDictionary<string, int> ScopeElementTypes { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The element type code of output <paramref name="i"/>, 0 when unknown.</summary>
+    public int OutputElementType(int i) => i < OutputElementTypes.Length ? OutputElementTypes[i] : 0;
+
     public string OpType => proto.OpType;
     public string Name => proto.Name;
     public int Opset { get; }

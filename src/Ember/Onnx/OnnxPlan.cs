@@ -9,7 +9,8 @@ namespace Ember.Onnx;
 /// </summary>
 internal sealed class OnnxPlan
 {
-    sealed record Step(OnnxNode Node, OnnxKernel Kernel, string[] Inputs, string[] Outputs, string[] FreeAfter);
+    /// <summary>One node to run; <c>OutputTypes</c> are the ONNX element types its outputs are wrapped to (0: none).</summary>
+    sealed record Step(OnnxNode Node, OnnxKernel Kernel, string[] Inputs, string[] Outputs, string[] FreeAfter, int[] OutputTypes);
 
     readonly Step[] steps;
     readonly string[] outputs;
@@ -18,10 +19,12 @@ internal sealed class OnnxPlan
 
     /// <summary>
     /// Plans a graph. <paramref name="outer"/> names the values of enclosing graphs a subgraph (a Loop
-    /// or If body) may read; they are looked up among its inputs at run time.
+    /// or If body) may read; they are looked up among its inputs at run time. <paramref name="outerTypes"/>
+    /// are their ONNX element types, where known.
     /// </summary>
     public static OnnxPlan Build(GraphProto graph, int opset, string? baseDir, IReadOnlyList<string> inputs,
-        IEnumerable<string> initializers, IReadOnlyList<string> outputs, IReadOnlySet<string>? outer = null)
+        IEnumerable<string> initializers, IReadOnlyList<string> outputs, IReadOnlySet<string>? outer = null,
+        IReadOnlyDictionary<string, int>? outerTypes = null)
     {
         var available = new HashSet<string>(inputs, StringComparer.Ordinal);
         available.UnionWith(initializers);
@@ -31,11 +34,19 @@ internal sealed class OnnxPlan
         var scope = new HashSet<string>(available, StringComparer.Ordinal);
         foreach (var n in graph.Node) foreach (var o in n.Output) if (o.Length > 0) scope.Add(o);
 
+        var types = OnnxValueTypes.Declared(graph, outerTypes);
         var nodes = new List<(OnnxNode Node, OnnxKernel Kernel, string[] Inputs, NodeProto Proto)>();
         foreach (int i in order)
         {
             var proto = graph.Node[i];
-            var node = new OnnxNode(proto, opset, i, baseDir, scope, implicitInputs[i]);
+            var inputTypes = proto.Input.Select(v => types.GetValueOrDefault(v)).ToArray();
+            var outputTypes = OnnxValueTypes.Infer(proto, inputTypes, types);
+            var node = new OnnxNode(proto, opset, i, baseDir, scope, implicitInputs[i])
+            {
+                InputElementTypes = inputTypes,
+                OutputElementTypes = outputTypes,
+                ScopeElementTypes = types,
+            };
             nodes.Add((node, OnnxOpRegistry.Import(node, proto.Domain), [.. proto.Input, .. implicitInputs[i]], proto));
         }
         var produced = new HashSet<string>(available, StringComparer.Ordinal);
@@ -60,7 +71,8 @@ internal sealed class OnnxPlan
         for (int s = 0; s < nodes.Count; s++)
         {
             var (node, kernel, stepInputs, p) = nodes[s];
-            steps[s] = new Step(node, kernel, stepInputs, p.Output.ToArray(), free[s].ToArray());
+            var wrap = node.OutputElementTypes.Select(c => OnnxTypes.IsWidened(c) ? c : 0).ToArray();
+            steps[s] = new Step(node, kernel, stepInputs, p.Output.ToArray(), free[s].ToArray(), wrap);
         }
         return new OnnxPlan(steps, outputs.ToArray());
     }
@@ -191,6 +203,12 @@ internal sealed class OnnxPlan
             if (r is null) continue;
             // A kernel may hand back one of its inputs; give the value its own handle (keeping its autograd history).
             if (Array.IndexOf(args, r) >= 0 || Array.IndexOf(results, r) < i) r = Host.Same(r);
+            // A value of a narrow type (INT8, UINT16, ...) is computed widened; bring it back into its range.
+            if (i < step.OutputTypes.Length && step.OutputTypes[i] != 0 && OnnxTypes.Wrap(r, step.OutputTypes[i]) is { } wrapped)
+            {
+                if (Array.IndexOf(results, r, i + 1) < 0) r.Dispose();
+                r = wrapped;
+            }
             if (i < step.Outputs.Length && step.Outputs[i].Length > 0) owned[step.Outputs[i]] = r;
             else r.Dispose();
         }

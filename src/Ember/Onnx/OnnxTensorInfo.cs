@@ -16,7 +16,11 @@ public sealed class OnnxTensorInfo
     public string Name { get; }
     /// <summary>ONNX's spelling: FLOAT, INT64, ... ("SEQUENCE", "OPTIONAL", "MAP" for non-tensor values).</summary>
     public string ElementType { get; }
-    /// <summary>Ember's dtype for the element type, or null when Ember has none.</summary>
+    /// <summary>
+    /// Ember's dtype for the element type, or null when Ember has none. The narrow integer types are
+    /// widened: INT8, INT16 and UINT16 give Int32, UINT32 and UINT64 give Int64 (UINT64 keeps its bits,
+    /// so values of 2^63 and above read as negative); <see cref="ElementType"/> still names the ONNX type.
+    /// </summary>
     public DType? DType { get; }
     /// <summary>One entry per axis, null for a symbolic or unknown size; null when the rank is unknown.</summary>
     public IReadOnlyList<int?>? Shape { get; }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Ember.Onnx.Protos;
@@ -8,6 +9,7 @@ namespace Ember.Onnx;
 /// <summary>
 /// Converts ONNX TensorProtos to Ember tensors and back. Every size read from a file is checked
 /// (dims against Int32, element counts against the bytes present) before anything is allocated.
+/// The narrow integer types are read widened (see <see cref="OnnxTypes"/>); writing keeps Ember's dtype.
 /// </summary>
 internal static class OnnxTensors
 {
@@ -21,6 +23,7 @@ internal static class OnnxTensors
             throw new NotSupportedException($"ONNX: {what} is stored in segments, which Ember does not read.");
         var dtype = OnnxTypes.ToDType(p.DataType, what);
         var shape = Shape(p.Dims, what);
+        if (OnnxTypes.IsWidened(p.DataType)) return Widened(p, baseDir, what, shape, dtype);
         long count = Shapes.Count(shape);
         int size = dtype.SizeOf();
         long bytes = checked(count * size);
@@ -38,6 +41,59 @@ internal static class OnnxTensors
             return FromBytes(p.RawData.Span, shape, dtype);
         }
         return FromTyped(p, shape, dtype, count, what);
+    }
+
+    /// <summary>
+    /// A narrow integer tensor (INT8, INT16, UINT16, UINT32, UINT64) read into its wider Ember dtype:
+    /// raw or external bytes at the narrow size, or int32_data (8- and 16-bit) or uint64_data (UINT32, UINT64).
+    /// </summary>
+    static Tensor Widened(TensorProto p, string? baseDir, string what, int[] shape, DType dtype)
+    {
+        int code = p.DataType;
+        long count = Shapes.Count(shape);
+        int size = OnnxTypes.StoredSize(code);
+        long bytes = checked(count * size);
+        long[] values; // allocated only once the data is known to be all there
+        if (p.DataLocation == TensorProto.Types.DataLocation.External || p.HasRawData)
+        {
+            ReadOnlySpan<byte> data;
+            if (p.DataLocation == TensorProto.Types.DataLocation.External) data = ReadExternal(p, baseDir, what, bytes);
+            else
+            {
+                if (p.RawData.Length != bytes)
+                    throw new InvalidDataException(
+                        $"ONNX: {what} of shape {Shapes.Format(shape)} and type {OnnxTypes.Name(code)} needs {bytes} bytes of raw_data, but has {p.RawData.Length}.");
+                data = p.RawData.Span;
+            }
+            values = new long[count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                var b = data.Slice(i * size, size);
+                values[i] = code switch
+                {
+                    (int)TensorProto.Types.DataType.Int8 => (sbyte)b[0],
+                    (int)TensorProto.Types.DataType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(b),
+                    (int)TensorProto.Types.DataType.Uint16 => BinaryPrimitives.ReadUInt16LittleEndian(b),
+                    (int)TensorProto.Types.DataType.Uint32 => BinaryPrimitives.ReadUInt32LittleEndian(b),
+                    _ => BinaryPrimitives.ReadInt64LittleEndian(b), // UINT64: the same bits
+                };
+            }
+        }
+        else if (size <= 2)
+        {
+            if (p.Int32Data.Count != count)
+                throw new InvalidDataException($"ONNX: {what} has {count} elements but its int32_data holds {p.Int32Data.Count} values.");
+            values = new long[count];
+            for (int i = 0; i < values.Length; i++) values[i] = OnnxTypes.WrapValue(p.Int32Data[i], code);
+        }
+        else
+        {
+            if (p.Uint64Data.Count != count)
+                throw new InvalidDataException($"ONNX: {what} has {count} elements but its uint64_data holds {p.Uint64Data.Count} values.");
+            values = new long[count];
+            for (int i = 0; i < values.Length; i++) values[i] = OnnxTypes.WrapValue(unchecked((long)p.Uint64Data[i]), code);
+        }
+        return FromLongs(values, shape, dtype);
     }
 
     public static int[] Shape(IList<long> dims, string what)

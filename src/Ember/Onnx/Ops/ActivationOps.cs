@@ -64,7 +64,14 @@ internal static class ActivationOps
         {
             var x = Host.Need(node, inputs, 0, "input");
             double? lo = Bound(inputs, 1), hi = Bound(inputs, 2);
-            return [lo is null && hi is null ? Host.Same(x) : x.Clamp(lo, hi)];
+            if (lo is null && hi is null) return [Host.Same(x)];
+            // Clamp with a double bound promotes integers to float; ONNX keeps the input's type.
+            if (Host.IsInteger(x.DType))
+            {
+                long l = Whole(inputs, 1) ?? long.MinValue, h = Whole(inputs, 2) ?? long.MaxValue;
+                return [Host.MapLong(x, v => Math.Min(Math.Max(v, l), h))];
+            }
+            return [x.Clamp(lo, hi)];
         };
 
         double? Bound(Tensor?[] inputs, int i)
@@ -73,6 +80,8 @@ internal static class ActivationOps
             if (t.NumElements != 1) throw new ArgumentException($"Clip: the {(i == 1 ? "min" : "max")} input must be a scalar, got shape {Shapes.Format(t.Shape)}.");
             return OnnxTensors.ToDoubles(t)[0];
         }
+
+        static long? Whole(Tensor?[] inputs, int i) => i < inputs.Length && inputs[i] is { } t ? OnnxTensors.ToLongs(t)[0] : null;
     }
 
     // ---- export ----

@@ -28,7 +28,7 @@ internal static class ControlFlowOps
                 inits[t.Name] = OnnxTensors.ToTensor(t, node.BaseDir, $"the initializer '{t.Name}' of the {attribute} of {node.Describe()}");
             var inputs = g.Input.Select(i => i.Name).Where(n => !inits.ContainsKey(n)).ToArray();
             var outputs = g.Output.Select(o => o.Name).ToArray();
-            return new Body { Plan = OnnxPlan.Build(g, node.Opset, node.BaseDir, inputs, inits.Keys, outputs, node.Scope), Initializers = inits, Inputs = inputs, Outputs = outputs };
+            return new Body { Plan = OnnxPlan.Build(g, node.Opset, node.BaseDir, inputs, inits.Keys, outputs, node.Scope, node.ScopeElementTypes), Initializers = inits, Inputs = inputs, Outputs = outputs };
         }
 
         /// <summary>Runs the body on its formal inputs plus the node's implicit (outer) values; returns its outputs in order.</summary>

@@ -1,7 +1,8 @@
 namespace Ember.Onnx.Ops;
 
 /// <summary>
-/// Linear quantization over Ember's integer dtypes (UINT8, INT32): QuantizeLinear, DequantizeLinear
+/// Linear quantization over Ember's integer dtypes (UINT8, INT32, and the narrow types stored widened:
+/// INT8, INT16, UINT16 saturate to their own range): QuantizeLinear, DequantizeLinear
 /// (per-tensor, per-axis and blocked), DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul
 /// and QLinearConv. Rounding is half to even and results saturate to the target type.
 /// </summary>
@@ -57,6 +58,9 @@ internal static class QuantizeOps
         _ => throw new NotSupportedException($"{op}: quantizing to {d} is not supported; Ember quantizes to UInt8 and Int32."),
     };
 
+    /// <summary>The range of the node's output when it is a narrow type Ember stores widened (INT8 in Int32, ...).</summary>
+    static (double Min, double Max)? NarrowRange(OnnxNode node) => OnnxTypes.IntegerRange(node.OutputElementType(0));
+
     static double Saturate(double v, (double Min, double Max) r) => Math.Clamp(v, r.Min, r.Max);
 
     static OnnxKernel Quantize(OnnxNode node)
@@ -71,7 +75,7 @@ internal static class QuantizeOps
             var scale = Host.Need(node, inputs, 1, "y_scale");
             var zp = inputs.Length > 2 ? inputs[2] : null;
             var target = zp?.DType ?? (outputType is long t && t != 0 ? OnnxTypes.ToDType((int)t, "the output_dtype of QuantizeLinear") : DType.UInt8);
-            var range = Range(target, "QuantizeLinear");
+            var range = NarrowRange(node) ?? Range(target, "QuantizeLinear");
             var shape = x.Shape;
             int axis = AxisOrNone(axisAttr, x.Rank);
             var s = Spread(scale, shape, axis, block, 1, "QuantizeLinear");
@@ -157,14 +161,14 @@ internal static class QuantizeOps
             using var acc = a.MatMul(b);
             double scale = OnnxTensors.ToDoubles(Host.Need(node, inputs, 1, "a_scale"))[0] * OnnxTensors.ToDoubles(Host.Need(node, inputs, 4, "b_scale"))[0];
             var yZp = Host.Need(node, inputs, 7, "y_zero_point");
-            return [Requantize(acc, scale, OnnxTensors.ToDoubles(Host.Need(node, inputs, 6, "y_scale"))[0], yZp)];
+            return [Requantize(acc, scale, OnnxTensors.ToDoubles(Host.Need(node, inputs, 6, "y_scale"))[0], yZp, NarrowRange(node))];
         };
     }
 
     /// <summary>round(acc · accScale / yScale) + zero point, saturated to the zero point's type.</summary>
-    static Tensor Requantize(Tensor acc, double accScale, double yScale, Tensor yZp)
+    static Tensor Requantize(Tensor acc, double accScale, double yScale, Tensor yZp, (double Min, double Max)? narrow)
     {
-        var range = Range(yZp.DType, "QLinear");
+        var range = narrow ?? Range(yZp.DType, "QLinear");
         double z = OnnxTensors.ToDoubles(yZp)[0];
         // The reference multiplies in float32.
         float factor = (float)accScale / (float)yScale;
@@ -213,12 +217,12 @@ internal static class QuantizeOps
             using var acc = conv([x, w, bias])[0]!;
             double ys = OnnxTensors.ToDoubles(Host.Need(node, inputs, 6, "y_scale"))[0];
             var yZp = Host.Need(node, inputs, 7, "y_zero_point");
-            if (wsv.Length == 1) return [Requantize(acc, xs * wsv[0], ys, yZp)];
+            if (wsv.Length == 1) return [Requantize(acc, xs * wsv[0], ys, yZp, NarrowRange(node))];
             // Per-channel weight scales.
             using var scales = Tensor.FromArray(wsv.Select(s => s * xs / ys).ToArray(), wsv.Length);
             using var sc = scales.Reshape([wsv.Length, .. Enumerable.Repeat(1, acc.Rank - 2)]);
             using var scaled = acc.Mul(sc);
-            return [Requantize(scaled, 1, 1, yZp)];
+            return [Requantize(scaled, 1, 1, yZp, NarrowRange(node))];
         };
     }
 }
