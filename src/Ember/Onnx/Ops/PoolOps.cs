@@ -154,15 +154,44 @@ internal static class PoolOps
         t.Emit(op, y, [t.In(x)], attrs.ToArray());
     }
 
-    /// <summary>Adaptive pooling: GlobalAverage/MaxPool for a 1×1 output, a plain pool when the size divides evenly; other sizes have no ONNX form.</summary>
+    /// <summary>
+    /// Adaptive pooling: GlobalAverage/MaxPool for a 1×1 output, a plain pool when the size divides
+    /// evenly. Other sizes have uneven bins (floor(i·H/OH) to ceil((i+1)·H/OH)), which no ONNX pool
+    /// expresses; as the bins are rectangles, pooling over rows and then over columns gives the same
+    /// result, so each output row is a Slice + Reduce over H, concatenated, and likewise over W.
+    /// </summary>
     internal static void ExportAdaptive(OnnxTracer t, Tensor x, Tensor y, bool max)
     {
         int h = x.Shape[2], w = x.Shape[3], oh = y.Shape[2], ow = y.Shape[3];
         if (oh == 1 && ow == 1) { t.Emit(max ? "GlobalMaxPool" : "GlobalAveragePool", y, [t.In(x)]); return; }
-        if (h % oh != 0 || w % ow != 0)
-            throw new NotSupportedException(
-                $"OnnxExporter: adaptive pooling from {h}×{w} to {oh}×{ow} has no ONNX export; the output size must divide the input size (or be 1×1).");
-        int kh = h / oh, kw = w / ow;
-        t.Emit(max ? "MaxPool" : "AveragePool", y, [t.In(x)], new Attr("kernel_shape", new long[] { kh, kw }), new Attr("strides", new long[] { kh, kw }));
+        if (h % oh == 0 && w % ow == 0)
+        {
+            int kh = h / oh, kw = w / ow;
+            t.Emit(max ? "MaxPool" : "AveragePool", y, [t.In(x)], new Attr("kernel_shape", new long[] { kh, kw }), new Attr("strides", new long[] { kh, kw }));
+            return;
+        }
+        string rows = AdaptiveAxis(t, t.In(x), 2, h, oh, max);
+        string both = AdaptiveAxis(t, rows, 3, w, ow, max);
+        t.Emit("Identity", y, [both]);
     }
+
+    /// <summary>Pools axis <paramref name="axis"/> of size <paramref name="size"/> into <paramref name="outSize"/> adaptive bins.</summary>
+    static string AdaptiveAxis(OnnxTracer t, string x, int axis, int size, int outSize, bool max)
+    {
+        if (size == outSize) return x;
+        var bins = new string?[outSize];
+        for (int i = 0; i < outSize; i++)
+        {
+            long start = (long)i * size / outSize, end = ((long)(i + 1) * size + outSize - 1) / outSize;
+            string bin = t.Emit("Slice", [x, t.Ints(start), t.Ints(end), t.Ints(axis)]);
+            bins[i] = max ? ReduceMax(t, bin, axis) : ReductionOps.ReduceMean(t, bin, [axis], keepDim: true);
+        }
+        return t.Emit("Concat", bins, new Attr("axis", (long)axis));
+    }
+
+    /// <summary>ReduceMax keeping the axis; its axes are an attribute before opset 18 and an input from it.</summary>
+    static string ReduceMax(OnnxTracer t, string x, int axis)
+        => t.Opset >= 18
+            ? t.Emit("ReduceMax", [x, t.Ints(axis)], new Attr("keepdims", 1L))
+            : t.Emit("ReduceMax", [x], new Attr("axes", new long[] { axis }), new Attr("keepdims", 1L));
 }

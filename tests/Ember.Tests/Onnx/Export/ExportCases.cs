@@ -65,6 +65,10 @@ public static class ExportCases
         ["AdaptiveAvgPool2dGlobal"] = new(() => new AdaptiveAvgPool2d((1, 1)), Randn(21, 3, 5, 5)),
         ["AdaptiveAvgPool2d"] = new(() => new AdaptiveAvgPool2d((2, 2)), Randn(22, 3, 6, 6)),
         ["AdaptiveMaxPool2d"] = new(() => new AdaptiveMaxPool2d((1, 1)), Randn(23, 3, 4, 4)),
+        // Uneven bins (7 → 3 rows overlap, 5 → 4 columns): exported as slices reduced over rows, then columns.
+        ["AdaptiveAvgPool2dUneven"] = new(() => new AdaptiveAvgPool2d((3, 4)), Randn(24, 2, 7, 5)),
+        ["AdaptiveMaxPool2dUneven"] = new(() => new AdaptiveMaxPool2d((3, 4)), Randn(25, 2, 7, 5)),
+        ["AdaptiveAvgPool2dMixed"] = new(() => new AdaptiveAvgPool2d((5, 2)), Randn(26, 2, 6, 6)),
         ["ReLU"] = new(() => new ReLU(), Randn(24, 7)),
         ["ReLU6"] = new(() => new ReLU6(), Randn(25, 7)),
         ["SELU"] = new(() => new SELU(), Randn(26, 7)),
