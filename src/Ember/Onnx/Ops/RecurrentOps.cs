@@ -4,6 +4,7 @@ namespace Ember.Onnx.Ops;
 /// <summary>
 /// RNN, GRU and LSTM with ONNX's gate layouts (LSTM: i, o, f, c; GRU: z, r, h), forward, reverse
 /// and bidirectional runs, sequence_lens, initial states, peepholes, clip, layout and custom activations.
+/// Export writes one such node per layer, except for an LSTM with a projection, which is unrolled over time.
 /// </summary>
 internal static class RecurrentOps
 {
@@ -199,52 +200,109 @@ internal static class RecurrentOps
     // ---- export ----
 
     /// <summary>
-    /// An RNN, GRU or LSTM layer as one ONNX node per layer (both directions in one node). PyTorch's gate
-    /// blocks are reordered to ONNX's (LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h, with
-    /// linear_before_reset = 1, PyTorch's GRU), and the input and hidden biases are concatenated.
-    /// Outputs [T, dirs, N, H] are merged into [T, N, dirs·H] for the next layer; batchFirst and
+    /// An RNN, GRU or LSTM as one ONNX node per layer (see <see cref="NodeLayer"/>), or, for an LSTM
+    /// with a projection, which ONNX's LSTM lacks, unrolled over the sample's time steps (see
+    /// <see cref="UnrolledLstmLayer"/>). Layers pass [T, N, dirs·H] to each other; batchFirst and
     /// unbatched inputs go through Transpose and Unsqueeze.
     /// </summary>
     static void Export(OnnxTracer t, NN.RNNBase m, Tensor input, Tensor y, Cell cell, string? activation)
     {
         string name = m.GetType().Name;
-        if (m.ProjSize > 0)
-            throw new NotSupportedException($"OnnxExporter: {name} with projSize {m.ProjSize} has no ONNX export (ONNX's LSTM has no projection).");
+        bool batched = input.Rank == 3, unrolled = m.ProjSize > 0;
+        // The graph's first axis is dynamic; an unrolled graph has a fixed number of steps, so that axis must be the batch.
+        if (unrolled && !(batched && m.BatchFirst))
+            throw new NotSupportedException(
+                $"OnnxExporter: {name} with projSize {m.ProjSize} exports unrolled over the sample's time steps, which needs batchFirst: true and a " +
+                $"batched [N, T, I] input; the input of shape {Shapes.Format(input.Shape)} has its time steps on the first axis, which the exported graph keeps dynamic.");
         var p = m.NamedParameters().ToDictionary(e => e.Name, e => (Tensor)e.Parameter);
-        int dirs = m.Bidirectional ? 2 : 1, h = m.HiddenSize;
-        int[] order = cell switch { Cell.Lstm => [0, 3, 1, 2], Cell.Gru => [1, 0, 2], _ => [0] };
         string x = t.In(input);
-        bool batched = input.Rank == 3;
         if (!batched) x = t.Emit("Unsqueeze", [x, t.Ints(1)]);
         else if (m.BatchFirst) x = t.Emit("Transpose", [x], new Attr("perm", new long[] { 1, 0, 2 }));
+        int steps = batched && m.BatchFirst ? input.Shape[1] : input.Shape[0];
         for (int layer = 0; layer < m.NumLayers; layer++)
-        {
-            string[] sfx = Enumerable.Range(0, dirs).Select(d => $"_l{layer}" + (d == 1 ? "_reverse" : "")).ToArray();
-            string W, R, B = "";
-            using (OnnxTrace.Suppress())
-            {
-                W = Stacked(t, sfx.Select(s => Reorder(p["weight_ih" + s], order, h)).ToArray(), $"W_l{layer}");
-                R = Stacked(t, sfx.Select(s => Reorder(p["weight_hh" + s], order, h)).ToArray(), $"R_l{layer}");
-                if (m.HasBias)
-                    B = Stacked(t, sfx.Select(s =>
-                    {
-                        using var bi = Reorder(p["bias_ih" + s], order, h);
-                        using var bh = Reorder(p["bias_hh" + s], order, h);
-                        return Tensor.Cat([bi, bh], 0);
-                    }).ToArray(), $"B_l{layer}");
-            }
-            var attrs = new List<Attr> { new("hidden_size", (long)h), new("direction", dirs == 2 ? "bidirectional" : "forward") };
-            if (cell == Cell.Gru) attrs.Add(new("linear_before_reset", 1L));
-            if (activation is not null) attrs.Add(new("activations", Enumerable.Repeat(activation, dirs).ToArray()));
-            string op = cell switch { Cell.Lstm => "LSTM", Cell.Gru => "GRU", _ => "RNN" };
-            var outs = t.EmitMany(op, [x, W, R, B.Length > 0 ? B : null], 1, attrs.ToArray());
-            var merged = t.Emit("Transpose", [outs[0]], new Attr("perm", new long[] { 0, 2, 1, 3 }));
-            x = t.Emit("Reshape", [merged, t.Ints(0, 0, -1)]);
-        }
+            x = unrolled ? UnrolledLstmLayer(t, m, p, layer, x, steps) : NodeLayer(t, m, p, layer, x, cell, activation);
         if (!batched) x = t.Emit("Squeeze", [x, t.Ints(1)]);
         else if (m.BatchFirst) x = t.Emit("Transpose", [x], new Attr("perm", new long[] { 1, 0, 2 }));
         t.Bind(y, x);
     }
+
+    /// <summary>
+    /// One layer as one ONNX node (both directions in it). PyTorch's gate blocks are reordered to
+    /// ONNX's (LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h, with linear_before_reset = 1, PyTorch's GRU),
+    /// and the input and hidden biases are concatenated. The node's [T, dirs, N, H] becomes [T, N, dirs·H].
+    /// </summary>
+    static string NodeLayer(OnnxTracer t, NN.RNNBase m, Dictionary<string, Tensor> p, int layer, string x, Cell cell, string? activation)
+    {
+        int dirs = m.Bidirectional ? 2 : 1, h = m.HiddenSize;
+        int[] order = cell switch { Cell.Lstm => [0, 3, 1, 2], Cell.Gru => [1, 0, 2], _ => [0] };
+        string[] sfx = Enumerable.Range(0, dirs).Select(d => Suffix(layer, d)).ToArray();
+        string W, R, B = "";
+        using (OnnxTrace.Suppress())
+        {
+            W = Stacked(t, sfx.Select(s => Reorder(p["weight_ih" + s], order, h)).ToArray(), $"W_l{layer}");
+            R = Stacked(t, sfx.Select(s => Reorder(p["weight_hh" + s], order, h)).ToArray(), $"R_l{layer}");
+            if (m.HasBias)
+                B = Stacked(t, sfx.Select(s =>
+                {
+                    using var bi = Reorder(p["bias_ih" + s], order, h);
+                    using var bh = Reorder(p["bias_hh" + s], order, h);
+                    return Tensor.Cat([bi, bh], 0);
+                }).ToArray(), $"B_l{layer}");
+        }
+        var attrs = new List<Attr> { new("hidden_size", (long)h), new("direction", dirs == 2 ? "bidirectional" : "forward") };
+        if (cell == Cell.Gru) attrs.Add(new("linear_before_reset", 1L));
+        if (activation is not null) attrs.Add(new("activations", Enumerable.Repeat(activation, dirs).ToArray()));
+        string op = cell switch { Cell.Lstm => "LSTM", Cell.Gru => "GRU", _ => "RNN" };
+        var outs = t.EmitMany(op, [x, W, R, B.Length > 0 ? B : null], 1, attrs.ToArray());
+        var merged = t.Emit("Transpose", [outs[0]], new Attr("perm", new long[] { 0, 2, 1, 3 }));
+        return t.Emit("Reshape", [merged, t.Ints(0, 0, -1)]);
+    }
+
+    /// <summary>
+    /// One LSTM layer with a projection, unrolled over <paramref name="steps"/> steps of x [T, N, I]. Per
+    /// direction and step: gates = x_t·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh (PyTorch's order i, f, g, o),
+    /// c = f∘c + i∘g, h = (o∘tanh c)·W_hrᵀ; the reverse direction walks the steps backwards. The states
+    /// start at zero, so the first step drops the terms in h and c: no zero state, whose shape would
+    /// hold the batch size, is needed. Returns [T, N, dirs·P]: each step's h, directions side by side.
+    /// </summary>
+    static string UnrolledLstmLayer(OnnxTracer t, NN.RNNBase m, Dictionary<string, Tensor> p, int layer, string x, int steps)
+    {
+        int dirs = m.Bidirectional ? 2 : 1;
+        long hidden = m.HiddenSize;
+        var transB = new Attr("transB", 1L);
+        var hs = new string[dirs][];
+        for (int d = 0; d < dirs; d++)
+        {
+            string s = Suffix(layer, d);
+            string wIh = t.In(p["weight_ih" + s]), wHh = t.In(p["weight_hh" + s]), wHr = t.In(p["weight_hr" + s]);
+            string? bIh = m.HasBias ? t.In(p["bias_ih" + s]) : null, bHh = m.HasBias ? t.In(p["bias_hh" + s]) : null;
+            hs[d] = new string[steps];
+            string? h = null, c = null;
+            for (int k = 0; k < steps; k++)
+            {
+                int step = d == 1 ? steps - 1 - k : k;
+                string xt = t.Emit("Gather", [x, t.IntScalar(step)], new Attr("axis", 0L));
+                string gates = t.Emit("Gemm", [xt, wIh, bIh], transB);
+                if (h is not null) gates = t.Emit("Add", [gates, t.Emit("Gemm", [h, wHh, bHh], transB)]);
+                else if (bHh is not null) gates = t.Emit("Add", [gates, bHh]);
+                var g = t.EmitMany("Split", [gates, t.Ints(hidden, hidden, hidden, hidden)], 4, new Attr("axis", 1L));
+                string ig = t.Emit("Mul", [t.Emit("Sigmoid", [g[0]]), t.Emit("Tanh", [g[2]])]);
+                c = c is null ? ig : t.Emit("Add", [t.Emit("Mul", [t.Emit("Sigmoid", [g[1]]), c]), ig]);
+                string full = t.Emit("Mul", [t.Emit("Sigmoid", [g[3]]), t.Emit("Tanh", [c])]);
+                h = hs[d][step] = t.Emit("Gemm", [full, wHr], transB);
+            }
+        }
+        var perStep = Enumerable.Range(0, steps)
+            .Select(k => t.Emit("Unsqueeze", [Concat(t, hs.Select(hd => hd[k]).ToArray(), 1), t.Ints(0)]))
+            .ToArray();
+        return Concat(t, perStep, 0);
+    }
+
+    /// <summary>The parameter-name suffix of a layer and direction (PyTorch's: _l1, _l1_reverse).</summary>
+    static string Suffix(int layer, int direction) => $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+
+    static string Concat(OnnxTracer t, string[] parts, long axis)
+        => parts.Length == 1 ? parts[0] : t.Emit("Concat", parts, new Attr("axis", axis));
 
     /// <summary>The gate blocks of a [G·H, ...] weight or [G·H] bias in ONNX's order.</summary>
     static Tensor Reorder(Tensor w, int[] order, int h)

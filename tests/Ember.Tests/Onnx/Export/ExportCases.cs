@@ -95,6 +95,10 @@ public static class ExportCases
         ["LSTM"] = new(() => new LSTM(4, 5, generator: G(7)), Randn(44, 3, 4)),
         ["LSTMBatchFirst"] = new(() => new LSTM(4, 5, batchFirst: true, generator: G(8)), Randn(45, 3, 4)),
         ["LSTMBidirectional2Layers"] = new(() => new LSTM(4, 5, numLayers: 2, bidirectional: true, generator: G(9)), Randn(46, 3, 4)),
+        // With projSize the LSTM is unrolled over the sample's 3 steps; batchFirst keeps the batch on the dynamic first axis.
+        ["LSTMProjection"] = new(() => new LSTM(4, 5, batchFirst: true, projSize: 3, generator: G(16)), Randn(53, 3, 4)),
+        ["LSTMProjectionNoBias"] = new(() => new LSTM(4, 5, bias: false, batchFirst: true, projSize: 2, generator: G(17)), Randn(54, 4, 4)),
+        ["LSTMProjectionBidirectional2Layers"] = new(() => new LSTM(4, 5, numLayers: 2, batchFirst: true, bidirectional: true, projSize: 3, generator: G(18)), Randn(55, 3, 4)),
         ["GRU"] = new(() => new GRU(4, 5, batchFirst: true, generator: G(10)), Randn(47, 3, 4)),
         ["GRUBidirectional2Layers"] = new(() => new GRU(4, 5, numLayers: 2, batchFirst: true, bidirectional: true, generator: G(11)), Randn(48, 3, 4)),
         ["RNN"] = new(() => new RNN(4, 5, batchFirst: true, generator: G(12)), Randn(49, 3, 4)),

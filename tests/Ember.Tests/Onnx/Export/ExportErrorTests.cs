@@ -168,4 +168,28 @@ public class ExportErrorTests
         Assert.Contains("called through Call(x)", e.Message);
         ExportHarness.RoundTrip(new LstmByCall(), b => Tensor.Randn([b, 2, 4], new Generator((ulong)b)));
     }
+
+    [Fact]
+    public void AnLstmWithProjectionNeedsTheBatchOnTheFirstAxis()
+    {
+        using var x = Tensor.Randn([3, 2, 4], new Generator(8));
+        var e = Assert.Throws<NotSupportedException>(() => OnnxExporter.ExportToBytes(new LSTM(4, 5, projSize: 3, generator: new Generator(9)), x));
+        Assert.Equal("OnnxExporter: LSTM with projSize 3 exports unrolled over the sample's time steps, which needs batchFirst: true and a batched [N, T, I] input; " +
+            "the input of shape [3, 2, 4] has its time steps on the first axis, which the exported graph keeps dynamic.", e.Message);
+        using var unbatched = Tensor.Randn([3, 4], new Generator(10));
+        Assert.Throws<NotSupportedException>(() => OnnxExporter.ExportToBytes(new LSTM(4, 5, batchFirst: true, projSize: 3, generator: new Generator(9)), unbatched));
+    }
+
+    [Fact]
+    public void AnLstmWithProjectionIsUnrolledOverTheSampleSteps()
+    {
+        var c = ExportCases.Layers["LSTMProjectionBidirectional2Layers"];
+        var bytes = ExportHarness.RoundTrip(c.Module(), c.Input, sampleBatch: 1, opset: 17, tolerance: 1e-5, 1, 3, 4);
+        var ops = ExportHarness.OpTypes(bytes);
+        Assert.DoesNotContain("LSTM", ops);
+        // 2 layers × 2 directions × 3 steps, each ending with the projection.
+        Assert.Equal(12, ops.Count(o => o == "Split"));
+        // No Reshape or shape constant: the batch size is never written into the graph.
+        Assert.DoesNotContain("Reshape", ops);
+    }
 }
