@@ -100,7 +100,7 @@ public sealed class CliModelTests
     }
 
     /// <summary>fill() of the fixture script: tensor k (PyTorch's order) element i from sin(0.37·i + 1.3·k).</summary>
-    static void Fill(Module model, List<string> order)
+    internal static void Fill(Module model, List<string> order)
     {
         using var _ = Autograd.NoGrad();
         foreach (var (key, t) in model.StateDict())

@@ -167,28 +167,8 @@ public class ModuleConversionTests
             FixtureTensor.Parse(c.GetProperty("weight_grad")))).ToDictionary(c => c.Name);
     });
 
-    /// <summary>make_cli_model_fixtures.fill(): tensor k (PyTorch's order) element i from sin(0.37·i + 1.3·k), written in Float32.</summary>
-    static void Fill(Module model, List<string> order)
-    {
-        using var _ = Autograd.NoGrad();
-        foreach (var (key, t) in model.StateDict())
-        {
-            if (t.DType != DType.Float32) continue;
-            int k = order.IndexOf(key);
-            var v = new float[t.NumElements];
-            double fanIn = t.Rank > 1 ? t.NumElements / t.Shape[0] : 1;
-            for (int i = 0; i < v.Length; i++)
-            {
-                double wave = Math.Sin(0.37 * i + 1.3 * k);
-                v[i] = (float)(key.EndsWith("running_var", StringComparison.Ordinal) ? 1 + 0.5 * wave * wave
-                    : key.EndsWith("weight", StringComparison.Ordinal) && t.Rank > 1 ? wave * (1.7 / Math.Sqrt(fanIn))
-                    : key.EndsWith("weight", StringComparison.Ordinal) ? 1 + 0.2 * wave
-                    : 0.1 * wave);
-            }
-            using var src = Tensor.FromArray(v, t.Shape);
-            t.CopyFrom(src);
-        }
-    }
+    /// <summary>make_cli_model_fixtures.fill(), shared with the CLI model tests.</summary>
+    static void Fill(Module model, List<string> order) => Ember.Tests.Cli.CliModelTests.Fill(model, order);
 
     static void AssertClose(FixtureTensor expected, Tensor actual, string what)
     {
