@@ -64,6 +64,46 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void SharedPackedB_RowBlockQueue_MatchesReference(bool transA, bool transB)
+    {
+        // Large enough per thread for the threads to share packed B: several depth blocks, a second
+        // column block (n > NC), partial row blocks and edge tiles; every kernel, 2 and 3 threads.
+        foreach (var (m, n, k) in new[] { (530, 301, 700), (403, 4130, 45) })
+            foreach (int threads in new[] { 2, 3 })
+            {
+                var c = new Case(transA, transB, m, n, k, Alpha: 0.5, Beta: 1.5, PadA: 1, PadB: 2, PadC: 3);
+                CheckWith<float>(c, (a, b, cc) => GemmParallel<float, PortableS>.Run(threads, transA, transB, m, n, k, 0.5f, a, c.Lda, b, c.Ldb, 1.5f, cc, c.Ldc, default));
+                if (Avx2.IsSupported && Fma.IsSupported)
+                    CheckWith<double>(c, (a, b, cc) => GemmParallel<double, Avx2D>.Run(threads, transA, transB, m, n, k, 0.5, a, c.Lda, b, c.Ldb, 1.5, cc, c.Ldc, default));
+                if (Avx512F.IsSupported)
+                    CheckWith<float>(c, (a, b, cc) => GemmParallel<float, Avx512S>.Run(threads, transA, transB, m, n, k, 0.5f, a, c.Lda, b, c.Ldb, 1.5f, cc, c.Ldc, default));
+                CheckEpilogue<float>(c with { Beta = 0, NaNInC = true }, threads, rowBias: true, colBias: true, relu: true);
+            }
+    }
+
+    [Fact]
+    public void SharedPackedB_Threaded_EqualsSingleThreadBitwise()
+    {
+        // Each element sums its depth blocks in the same order on any thread, so the threaded result is
+        // bit-identical; a race between depth blocks adding into the same rows of C would show here.
+        const int m = 1100, n = 300, k = 1500;
+        var rng = new Random(5);
+        float[] a = new float[m * k], b = new float[k * n], single = new float[m * n], threaded = new float[m * n];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() - 0.5);
+        for (int i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() - 0.5);
+        fixed (float* pa = a, pb = b, ps = single, pt = threaded)
+        {
+            Gemm.Run(1, false, false, m, n, k, 1f, pa, k, pb, n, 0f, ps, n);
+            for (int round = 0; round < 4; round++)
+            {
+                Array.Fill(threaded, float.NaN);
+                Gemm.Run(2, false, false, m, n, k, 1f, pa, k, pb, n, 0f, pt, n);
+                Assert.Equal(single, threaded);
+            }
+        }
+    }
+
     [Fact]
     public void BetaZero_DoesNotReadC()
     {

@@ -4,59 +4,91 @@ using System.Runtime.CompilerServices;
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// The single-threaded blocked algorithm (Goto/BLIS loop order): for each NC column block and KC depth
-/// block, and each MC row block, pack A; then sweep the micro-kernel over MR×NR tiles so a packed
-/// KC×NR strip of B stays in L1 while A panels stream from L2. B strips are packed during the first row
-/// block, right before their first use, so they are still in L1 when the kernels read them.
+/// The blocked algorithm (Goto/BLIS loop order): for each NC column block and KC depth block, pack the
+/// KC×NC block of B; then, for each MC row block, pack A and sweep the micro-kernel over MR×NR tiles so
+/// a KC×NR strip of packed B stays in L1 while A panels stream from L2. B is packed a whole block at a
+/// time, so its rows are read sequentially; row blocks only read it, which lets several threads share
+/// one packed block (<see cref="GemmParallel{T, TKernel}"/>).
 /// </summary>
 internal static unsafe class GemmDriver<T, TKernel>
     where T : unmanaged, INumber<T>
     where TKernel : struct, IGemmKernel<T>
 {
     /// <summary>C = epilogue(alpha·op(A)·op(B) + beta·C) on the calling thread. Requires m, n, k &gt; 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
     {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        // A depth a little past KC stays one block: a second block would cost a whole extra pass over C
-        // for a few k steps, while a B strip of up to 1.25·KC still fits L1.
-        int kcMax = BalancedBlock(k, TKernel.KC + TKernel.KC / 4, 1);
-        int mcMax = BalancedBlock(m, TKernel.MC, mr);
-        int ncMax = BalancedBlock(n, TKernel.NC, nr);
-
-        // With a single row block every packed B strip is used once, right after packing, so one
-        // L1-sized strip buffer replaces the whole KC×NC block.
-        bool oneStripBuffer = m <= mcMax;
-        bool packA = n > UnpackedAMaxStrips * nr;
-        GemmWorkspace workspace = GemmWorkspace.Current;
-        // Unpacked, only a partial last row panel is packed (to pad it to MR rows).
-        T* packedA = (T*)workspace.PackedA((nuint)((packA ? RoundUp(mcMax, mr) : mr) * kcMax * sizeof(T)));
-        T* packedB = (T*)workspace.PackedB((nuint)((oneStripBuffer ? nr : RoundUp(ncMax, nr)) * kcMax * sizeof(T)));
-        T* edgeTile = stackalloc T[mr * nr];
-
-        for (int jc = 0; jc < n; jc += ncMax)
+        var blocking = Blocking.For(m, n, k);
+        T* packedB = (T*)GemmWorkspace.Current.PackedB(blocking.PackedBBytes);
+        for (int jc = 0; jc < n; jc += blocking.Nc)
         {
-            int nc = Math.Min(ncMax, n - jc);
-            for (int pc = 0; pc < k; pc += kcMax)
+            int nc = Math.Min(blocking.Nc, n - jc);
+            for (int pc = 0; pc < k; pc += blocking.Kc)
             {
-                int kc = Math.Min(kcMax, k - pc);
-                var bSource = new GemmBSource<T>(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc);
-
-                // Later depth blocks accumulate onto what the first one wrote.
-                T blockBeta = pc == 0 ? beta : T.One;
-                // The epilogue runs on each tile as the last depth block finishes it.
-                bool lastDepth = pc + kc >= k;
-                for (int ic = 0; ic < m; ic += mcMax)
-                {
-                    int mc = Math.Min(mcMax, m - ic);
-                    T* aBlock = transA ? a + pc * lda + ic : a + ic * lda + pc;
-                    var aPanels = packA ? APanels.Pack(transA, aBlock, lda, mc, kc, packedA) : APanels.InPlace(transA, aBlock, lda, mc, kc, packedA);
-                    var tile = new BlockProduct(mc, nc, kc, aPanels, packedB, c + ic * ldc + jc, ldc, edgeTile);
-                    var tileEpilogue = lastDepth ? epilogue.At(ic, jc) : default;
-                    MacroTile(tile, alpha, blockBeta, ic == 0, oneStripBuffer, bSource, tileEpilogue);
-                }
+                int kc = Math.Min(blocking.Kc, k - pc);
+                PackB(transB, b, ldb, pc, jc, kc, 0, nc, packedB);
+                var block = new DepthBlock(transA, a, lda, pc, kc, jc, nc, packedB, alpha, pc == 0 ? beta : T.One,
+                    c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc);
+                Rows(block, 0, m);
             }
+        }
+    }
+
+    /// <summary>Block sizes for one product: depth, rows of A and columns of B packed at once.</summary>
+    public readonly record struct Blocking(int Kc, int Mc, int Nc)
+    {
+        public static Blocking For(int m, int n, int k) =>
+            // A depth a little past KC stays one block: a second block would cost a whole extra pass over
+            // C for a few k steps, while a B strip of up to 1.25·KC still fits L1.
+            new(BalancedBlock(k, TKernel.KC + TKernel.KC / 4, 1),
+                BalancedBlock(m, TKernel.MC, TKernel.MR),
+                BalancedBlock(n, TKernel.NC, TKernel.NR));
+
+        public nuint PackedBBytes => (nuint)(Kc * RoundUp(Nc, TKernel.NR) * sizeof(T));
+    }
+
+    /// <summary>
+    /// Packs columns [j0, j0 + cols) of the KC×NC block of op(B) at (pc, jc) into its strips of packedB
+    /// (j0 a multiple of NR).
+    /// </summary>
+    public static void PackB(bool transB, T* b, nint ldb, int pc, int jc, int kc, int j0, int cols, T* packedB)
+    {
+        T* source = transB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0;
+        GemmPacking.PackB<T, TKernel>(transB, source, ldb, kc, cols, packedB + (nint)j0 * kc);
+    }
+
+    /// <summary>One depth block's product of op(A)[:, pc..pc+kc] with a packed KC×NC block of B, and where it goes.</summary>
+    public readonly struct DepthBlock(bool transA, T* a, nint lda, int pc, int kc, int jc, int nc, T* packedB,
+        T alpha, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue, int mcMax)
+    {
+        public readonly bool TransA = transA;
+        public readonly T* A = a, PackedB = packedB, C = c;
+        public readonly nint Lda = lda, Ldc = ldc;
+        public readonly int Pc = pc, Kc = kc, Jc = jc, Nc = nc, McMax = mcMax;
+        public readonly T Alpha = alpha, Beta = beta;
+        /// <summary>Identity except on the last depth block, where each finished tile gets it.</summary>
+        public readonly GemmEpilogue<T> Epilogue = epilogue;
+    }
+
+    /// <summary>Rows [i0, i1) of a depth block, in row blocks of at most MC, each with its A packed (or read in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    public static void Rows(in DepthBlock block, int i0, int i1)
+    {
+        int mr = TKernel.MR, kc = block.Kc;
+        bool packA = block.Nc > UnpackedAMaxStrips * TKernel.NR;
+        int mcMax = Math.Min(block.McMax, RoundUp(i1 - i0, mr));
+        // Unpacked, only a partial last row panel is packed (to pad it to MR rows).
+        T* packedA = (T*)GemmWorkspace.Current.PackedA((nuint)((packA ? RoundUp(mcMax, mr) : mr) * kc * sizeof(T)));
+        T* edgeTile = stackalloc T[mr * TKernel.NR];
+        for (int ic = i0; ic < i1; ic += mcMax)
+        {
+            int mc = Math.Min(mcMax, i1 - ic);
+            T* aBlock = block.TransA ? block.A + block.Pc * block.Lda + ic : block.A + ic * block.Lda + block.Pc;
+            var aPanels = packA ? APanels.Pack(block.TransA, aBlock, block.Lda, mc, kc, packedA)
+                : APanels.InPlace(block.TransA, aBlock, block.Lda, mc, kc, packedA);
+            var tile = new BlockProduct(mc, block.Nc, kc, aPanels, block.PackedB, block.C + ic * block.Ldc + block.Jc, block.Ldc, edgeTile);
+            MacroTile(tile, block.Alpha, block.Beta, block.Epilogue.IsIdentity ? default : block.Epilogue.At(ic, block.Jc));
         }
     }
 
@@ -116,19 +148,16 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
-    /// <summary>All MR×NR tiles of one block product, packing B strips first if packB, each finished by the epilogue.</summary>
+    /// <summary>All MR×NR tiles of one block product, each finished by the epilogue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void MacroTile(in BlockProduct block, T alpha, T beta, bool packB, bool oneStripBuffer, in GemmBSource<T> bSource,
-        in GemmEpilogue<T> epilogue)
+    static void MacroTile(in BlockProduct block, T alpha, T beta, in GemmEpilogue<T> epilogue)
     {
         bool finish = !epilogue.IsIdentity;
         int mr = TKernel.MR, nr = TKernel.NR, kc = block.Kc;
         for (int jr = 0; jr < block.Nc; jr += nr)
         {
             int cols = Math.Min(nr, block.Nc - jr);
-            T* bPanel = oneStripBuffer ? block.PackedB : block.PackedB + jr * kc;
-            if (packB) bSource.Pack<TKernel>(jr, cols, bPanel);
-
+            T* bPanel = block.PackedB + jr * kc;
             for (int ir = 0; ir < block.Mc; ir += mr)
             {
                 int rows = Math.Min(mr, block.Mc - ir);
@@ -172,11 +201,11 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Splits total into equal blocks of at most max (rounded up to unit), so no block is a sliver.</summary>
-    static int BalancedBlock(int total, int max, int unit)
+    public static int BalancedBlock(int total, int max, int unit)
     {
         int blocks = (total + max - 1) / max;
         return RoundUp((total + blocks - 1) / blocks, unit);
     }
 
-    static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
+    public static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 }

@@ -3,9 +3,9 @@ using System.Numerics;
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// Splits one GEMM into a grid of independent sub-products of C, one per thread. Each thread packs its
-/// own panels, so the grid shape is picked to duplicate as little packing as possible: splitting rows
-/// makes every thread pack all of its B columns, splitting columns makes it pack all of its A rows.
+/// Runs one GEMM on several threads. Large products share their packed blocks of B
+/// (<see cref="GemmSharedB{T, TKernel}"/>); smaller ones are cut into one independent sub-product per
+/// thread, whose grid is picked to duplicate as little packing as possible.
 /// </summary>
 internal static unsafe class GemmParallel<T, TKernel>
     where T : unmanaged, INumber<T>
@@ -45,8 +45,24 @@ internal static unsafe class GemmParallel<T, TKernel>
             return;
         }
 
-        RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        if (work / threads >= SharedBMinWorkPerThread && m >= threads * SharedBMinRows)
+            GemmSharedB<T, TKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        else
+            RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
+
+    /// <summary>
+    /// Multiply-adds per thread from which sharing packed B pays for its hand-overs between threads;
+    /// below it the independent grid is cheaper.
+    /// </summary>
+    const long SharedBMinWorkPerThread = 16L << 20;
+
+    /// <summary>
+    /// Rows of C each thread must get for row blocks to be worth queueing. Flatter products split their
+    /// columns instead (each thread packs its own B columns and the few rows of A), which measured
+    /// faster for the MLP's 128×784×512.
+    /// </summary>
+    const int SharedBMinRows = 128;
 
     /// <summary>One independent sub-product of C per thread, cut on tile boundaries.</summary>
     static void RunGrid(int rowParts, int colParts, bool transA, bool transB, int m, int n, int k, T alpha,
