@@ -4,11 +4,11 @@ using System.Runtime.CompilerServices;
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// The blocked algorithm (Goto/BLIS loop order): for each NC column block and KC depth block, pack the
-/// KC×NC block of B; then, for each MC row block, pack A and sweep the micro-kernel over MR×NR tiles so
-/// a KC×NR strip of packed B stays in L1 while A panels stream from L2. B is packed a whole block at a
-/// time, so its rows are read sequentially; row blocks only read it, which lets several threads share
-/// one packed block (<see cref="GemmParallel{T, TKernel}"/>).
+/// The blocked algorithm (Goto/BLIS loop order): for each NC column block and KC depth block, and each
+/// MC row block, pack A and sweep the micro-kernel over MR×NR tiles so a KC×NR strip of packed B stays
+/// in L1 while A panels stream from L2. On one thread, row-major B is packed by the first tile of each
+/// strip as it multiplies, so packing costs no pass of its own; transposed B, and the blocks several
+/// threads share (<see cref="GemmSharedB{T, TKernel}"/>), are packed a whole block at a time.
 /// </summary>
 internal static unsafe class GemmDriver<T, TKernel>
     where T : unmanaged, INumber<T>
@@ -27,9 +27,11 @@ internal static unsafe class GemmDriver<T, TKernel>
             for (int pc = 0; pc < k; pc += blocking.Kc)
             {
                 int kc = Math.Min(blocking.Kc, k - pc);
-                PackB(transB, b, ldb, pc, jc, kc, 0, nc, packedB);
+                // Row-major B is packed strip by strip by the first tile that reads it; transposed B
+                // needs a transpose, done for the whole block with rows read sequentially.
+                if (transB) PackB(transB, b, ldb, pc, jc, kc, 0, nc, packedB);
                 var block = new DepthBlock(transA, a, lda, pc, kc, jc, nc, packedB, alpha, pc == 0 ? beta : T.One,
-                    c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc);
+                    c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc, transB ? null : b + pc * ldb + jc, ldb);
                 Rows(block, 0, m);
             }
         }
@@ -58,13 +60,16 @@ internal static unsafe class GemmDriver<T, TKernel>
         GemmPacking.PackB<T, TKernel>(transB, source, ldb, kc, cols, packedB + (nint)j0 * kc);
     }
 
-    /// <summary>One depth block's product of op(A)[:, pc..pc+kc] with a packed KC×NC block of B, and where it goes.</summary>
+    /// <summary>
+    /// One depth block's product of op(A)[:, pc..pc+kc] with a KC×NC block of B, and where it goes. The
+    /// block is already packed when unpackedB is null; otherwise its first row block packs it from there.
+    /// </summary>
     public readonly struct DepthBlock(bool transA, T* a, nint lda, int pc, int kc, int jc, int nc, T* packedB,
-        T alpha, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue, int mcMax)
+        T alpha, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue, int mcMax, T* unpackedB = null, nint ldb = 0)
     {
         public readonly bool TransA = transA;
-        public readonly T* A = a, PackedB = packedB, C = c;
-        public readonly nint Lda = lda, Ldc = ldc;
+        public readonly T* A = a, PackedB = packedB, C = c, UnpackedB = unpackedB;
+        public readonly nint Lda = lda, Ldc = ldc, Ldb = ldb;
         public readonly int Pc = pc, Kc = kc, Jc = jc, Nc = nc, McMax = mcMax;
         public readonly T Alpha = alpha, Beta = beta;
         /// <summary>Identity except on the last depth block, where each finished tile gets it.</summary>
@@ -88,7 +93,8 @@ internal static unsafe class GemmDriver<T, TKernel>
             var aPanels = packA ? APanels.Pack(block.TransA, aBlock, block.Lda, mc, kc, packedA)
                 : APanels.InPlace(block.TransA, aBlock, block.Lda, mc, kc, packedA);
             var tile = new BlockProduct(mc, block.Nc, kc, aPanels, block.PackedB, block.C + ic * block.Ldc + block.Jc, block.Ldc, edgeTile);
-            MacroTile(tile, block.Alpha, block.Beta, block.Epilogue.IsIdentity ? default : block.Epilogue.At(ic, block.Jc));
+            T* unpackedB = ic == i0 ? block.UnpackedB : null;
+            MacroTile(tile, block.Alpha, block.Beta, block.Epilogue.IsIdentity ? default : block.Epilogue.At(ic, block.Jc), unpackedB, block.Ldb);
         }
     }
 
@@ -148,9 +154,13 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
-    /// <summary>All MR×NR tiles of one block product, each finished by the epilogue.</summary>
+    /// <summary>
+    /// All MR×NR tiles of one block product, each finished by the epilogue. With unpackedB (row-major,
+    /// row stride ldb), each strip of B is packed as it is first used: by its first tile when that tile
+    /// is whole, otherwise by a copy just before.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void MacroTile(in BlockProduct block, T alpha, T beta, in GemmEpilogue<T> epilogue)
+    static void MacroTile(in BlockProduct block, T alpha, T beta, in GemmEpilogue<T> epilogue, T* unpackedB, nint ldb)
     {
         bool finish = !epilogue.IsIdentity;
         int mr = TKernel.MR, nr = TKernel.NR, kc = block.Kc;
@@ -158,13 +168,19 @@ internal static unsafe class GemmDriver<T, TKernel>
         {
             int cols = Math.Min(nr, block.Nc - jr);
             T* bPanel = block.PackedB + jr * kc;
+            bool packWithKernel = unpackedB != null && cols == nr && block.Mc >= mr;
+            if (unpackedB != null && !packWithKernel) GemmPacking.PackB<T, TKernel>(false, unpackedB + jr, ldb, kc, cols, bPanel);
             for (int ir = 0; ir < block.Mc; ir += mr)
             {
                 int rows = Math.Min(mr, block.Mc - ir);
                 T* aPanel = block.A.At(ir, out nint aRow, out nint aDepth);
                 T* cTile = block.C + ir * block.Ldc + jr;
                 GemmPrefetch.Tile(cTile, block.Ldc, rows, cols);
-                if (rows == mr && cols == nr)
+                if (packWithKernel && ir == 0)
+                {
+                    TKernel.TilePackingB(kc, aPanel, aRow, aDepth, unpackedB + jr, ldb, bPanel, cTile, block.Ldc, alpha, beta);
+                }
+                else if (rows == mr && cols == nr)
                 {
                     TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, cTile, block.Ldc, alpha, beta);
                 }

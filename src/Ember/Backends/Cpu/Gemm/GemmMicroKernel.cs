@@ -58,7 +58,22 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     public static int NC => (16 << 10) / Unsafe.SizeOf<T>();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta)
+    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta) =>
+        Tile<PackedStrip>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta) =>
+        Tile<SourceRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta);
+
+    /// <summary>Where the kernel reads B: a packed strip, or the rows of B itself, which it then also packs.</summary>
+    interface IBRows { static abstract bool FromSource { get; } }
+    readonly struct PackedStrip : IBRows { public static bool FromSource => false; }
+    readonly struct SourceRows : IBRows { public static bool FromSource => true; }
+
+    /// <summary>Row p of the B strip is at b + p·bStride; from the source rows, each is also stored at packedB + p·NR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Tile<TRows>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta)
+        where TRows : struct, IBRows
     {
         TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
         TV c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
@@ -74,6 +89,14 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         for (int p = 0; p < kc; p++)
         {
             TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
+            if (TRows.FromSource)
+            {
+                // B's rows are a row stride apart: ask for the ones a few steps ahead, and keep the packed copy.
+                if (Sse.IsSupported) { Sse.Prefetch0(b + SourcePrefetchRows * bStride); Sse.Prefetch0(b + SourcePrefetchRows * bStride + w); }
+                TOps.Store(b0, ref *packedB, 0);
+                TOps.Store(b1, ref *packedB, (nuint)w);
+                packedB += 2 * w;
+            }
             TV ar = TOps.Create(a[0]);
             c00 = TOps.MultiplyAddEstimate(ar, b0, c00); c01 = TOps.MultiplyAddEstimate(ar, b1, c01);
             ar = TOps.Create(a[aRow]);
@@ -98,7 +121,7 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
             }
             if (prefetch) Sse.Prefetch0(a + 12 * mr);
             a += aDepth;
-            b += 2 * w;
+            b += bStride;
         }
 
         TV va = TOps.Create(alpha), vb = TOps.Create(beta);
@@ -118,6 +141,9 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
             WriteRow(c + 7 * ldc, w, va, vb, read, c70, c71);
         }
     }
+
+    /// <summary>How many rows ahead the packing kernel prefetches unpacked B.</summary>
+    const int SourcePrefetchRows = 8;
 
     /// <summary>C row = alpha·(x0, x1) + beta·C row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

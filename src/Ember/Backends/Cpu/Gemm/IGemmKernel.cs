@@ -27,4 +27,11 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     /// beta == 0 leaves C unread, so it may hold garbage.
     /// </summary>
     static abstract void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta);
+
+    /// <summary>
+    /// <see cref="Tile"/> with B read from its unpacked rows (row p of the NR columns at bSource + p·ldb)
+    /// while storing them as the packed strip at packedB: the first tile of a strip packs it, hiding the
+    /// copy behind its multiply-adds instead of making a separate pass over B.
+    /// </summary>
+    static abstract void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta);
 }
