@@ -15,17 +15,17 @@ internal static unsafe class GemmSharedB<T, TKernel>
     where T : unmanaged, INumber<T>
     where TKernel : struct, IGemmKernel<T>
 {
-    /// <summary>Row blocks queued per thread: enough for a slowed core to hand some to the others.</summary>
-    const int RowBlocksPerThread = 4;
+    /// <summary>Row blocks, and pieces of B to pack, queued per thread: enough for a slowed core to hand some to the others.</summary>
+    const int TasksPerThread = 4;
 
     /// <summary>C = epilogue(alpha·op(A)·op(B) + beta·C) on up to <paramref name="threads"/> threads. Requires m, n, k &gt; 0.</summary>
     public static void Run(int threads, bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
     {
         var blocking = GemmDriver<T, TKernel>.Blocking.For(m, n, k);
-        int rowsPerTask = GemmDriver<T, TKernel>.RoundUp((m + threads * RowBlocksPerThread - 1) / (threads * RowBlocksPerThread), TKernel.MR);
+        int rowsPerTask = GemmDriver<T, TKernel>.RoundUp((m + threads * TasksPerThread - 1) / (threads * TasksPerThread), TKernel.MR);
         int depthBlocks = (k + blocking.Kc - 1) / blocking.Kc, columnBlocks = (n + blocking.Nc - 1) / blocking.Nc;
-        var schedule = new Schedule(columnBlocks * depthBlocks, packTasks: threads, rowTasks: (m + rowsPerTask - 1) / rowsPerTask);
+        var schedule = new Schedule(columnBlocks * depthBlocks, packTasks: threads * TasksPerThread, rowTasks: (m + rowsPerTask - 1) / rowsPerTask);
         // The calling thread's buffer holds both shared blocks; each row task packs A in its own thread's.
         nuint half = blocking.PackedBBytes;
         byte* buffers = GemmWorkspace.Current.PackedB(2 * half);
