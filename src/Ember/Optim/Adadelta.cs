@@ -19,6 +19,8 @@ public sealed class Adadelta : Optimizer
             ["lr"] = lr, ["rho"] = rho, ["eps"] = eps, ["weight_decay"] = weightDecay, ["maximize"] = maximize ? 1 : 0,
         }) { }
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["square_avg", "acc_delta"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

@@ -21,6 +21,8 @@ public sealed class Adagrad : Optimizer
             ["initial_accumulator_value"] = initialAccumulatorValue, ["eps"] = eps, ["maximize"] = maximize ? 1 : 0,
         }) { }
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["sum"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

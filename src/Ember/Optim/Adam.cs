@@ -30,6 +30,8 @@ public class Adam : Optimizer
         ["amsgrad"] = amsgrad ? 1 : 0, ["maximize"] = maximize ? 1 : 0,
     };
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

@@ -21,6 +21,8 @@ public sealed class Lion : Optimizer
             ["weight_decay"] = weightDecay, ["maximize"] = maximize ? 1 : 0,
         }) { }
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["exp_avg"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

@@ -116,6 +116,9 @@ public abstract partial class Optimizer
     public void Step()
     {
         StepCount++;
+        var updates = pendingUpdates;
+        updates.Clear();
+        long elements = 0;
         int index = 0;
         for (int gi = 0; gi < groups.Count; gi++)
         {
@@ -131,10 +134,48 @@ public abstract partial class Optimizer
                     throw new NotSupportedException($"{Name}: parameter {index} (shape [{string.Join(", ", p.Shape)}]) is not contiguous; optimizers update contiguous parameters.");
                 var state = states[index] ??= new ParamState(p, StateNames.Length);
                 state.Step++;
-                if (p.DType == DType.Float32) Run<float>(group, state, p, grad);
-                else Run<double>(group, state, p, grad);
-                p.BumpVersion();
+                updates.Add(new PendingUpdate(group, state, p, grad));
+                elements += p.NumElements;
             }
+        }
+
+        // Each parameter's update touches only its own tensors, so parameters can go to different
+        // threads, largest first so the last ones to be handed out are short.
+        if (UpdatesAreIndependent && updates.Count > 1 && elements >= ParallelMinElements && Threading.NumThreads > 1)
+            ApplyInParallel(updates);
+        else
+            foreach (var u in updates) u.Apply(this);
+        foreach (var u in updates) u.Param.BumpVersion();
+        updates.Clear();
+    }
+
+    // Apart from Step so that its closure is only allocated when the updates are spread.
+    void ApplyInParallel(List<PendingUpdate> updates)
+    {
+        updates.Sort(LargestFirst);
+        Parallelism.Run(updates.Count, i => updates[i].Apply(this));
+    }
+
+    static readonly Comparison<PendingUpdate> LargestFirst = (x, y) => y.Param.NumElements.CompareTo(x.Param.NumElements);
+
+    /// <summary>
+    /// Whether <see cref="Update"/> reads and writes nothing but the parameter, its gradient, its state
+    /// and its group's settings, so that parameters may be updated on several threads at once. Every
+    /// optimizer here says yes; a derived one says so by overriding this.
+    /// </summary>
+    protected virtual bool UpdatesAreIndependent => false;
+
+    /// <summary>Parameter elements per step from which their updates are spread over threads.</summary>
+    const long ParallelMinElements = 1 << 16;
+
+    readonly List<PendingUpdate> pendingUpdates = [];
+
+    readonly record struct PendingUpdate(ParamGroup Group, ParamState State, Parameter Param, Tensor Grad)
+    {
+        public void Apply(Optimizer optimizer)
+        {
+            if (Param.DType == DType.Float32) optimizer.Run<float>(Group, State, Param, Grad);
+            else optimizer.Run<double>(Group, State, Param, Grad);
         }
     }
 

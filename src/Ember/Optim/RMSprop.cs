@@ -21,6 +21,8 @@ public sealed class RMSprop : Optimizer
             ["centered"] = centered ? 1 : 0, ["maximize"] = maximize ? 1 : 0,
         }) { }
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["square_avg", "momentum_buffer", "grad_avg"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

@@ -20,6 +20,8 @@ public sealed class SGD : Optimizer
             ["nesterov"] = nesterov ? 1 : 0, ["maximize"] = maximize ? 1 : 0,
         }) { }
 
+    protected override bool UpdatesAreIndependent => true;
+
     protected override string[] StateNames => ["momentum_buffer"];
 
     protected override void Validate(IReadOnlyDictionary<string, double> h, string where)

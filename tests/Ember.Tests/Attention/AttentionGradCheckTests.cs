@@ -41,6 +41,18 @@ public sealed class AttentionGradCheckTests
         Check(x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), Leaf(rng, 1, l, 2), Leaf(rng, 1, s, 2), Leaf(rng, 1, s, 3));
     }
 
+    [Theory]
+    [InlineData(5, 200)]
+    [InlineData(140, 140)]
+    public void CausalAttention_EnoughSlicesForOneThreadPerSlice(int l, int s)
+    {
+        // Enough batch slices that each thread owns whole slices and writes dq, dk and dv without clearing
+        // them first; with 200 keys and 5 queries the second key block is seen by no query at all.
+        var rng = new Random(l + 3 * s);
+        int b = 4 * Threading.NumThreads + 1;
+        Check(x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), Leaf(rng, b, l, 2), Leaf(rng, b, s, 2), Leaf(rng, b, s, 3));
+    }
+
     [Fact]
     public void BoolAndFloatMasksAndCustomScale()
     {

@@ -66,4 +66,36 @@ public class FusedUpdateTests
             Assert.Equal(rp, p.ToArray<double>());
         }
     }
+
+    [Fact]
+    public void ParametersUpdatedTogether_EqualEachUpdatedAlone()
+    {
+        // Enough elements for the updates to be spread over threads: the result must not depend on it,
+        // nor on the order the parameters are handed out in (largest first).
+        int[] sizes = [300, 90_000, 7, 40_000, 1];
+        Parameter[] together = sizes.Select((n, k) => new Parameter(Tensor.FromArray(Values(n, k), n))).ToArray();
+        Parameter[] alone = sizes.Select((n, k) => new Parameter(Tensor.FromArray(Values(n, k), n))).ToArray();
+        var makers = new Func<IEnumerable<Parameter>, Optimizer>[]
+        {
+            ps => new AdamW(ps, 0.01, weightDecay: 0.1),
+            ps => new SGD(ps, 0.1, momentum: 0.9, nesterov: true),
+            ps => new RMSprop(ps, 0.01, momentum: 0.5, centered: true),
+        };
+        foreach (var make in makers)
+        {
+            var joint = make(together);
+            var single = alone.Select(p => make([p])).ToArray();
+            for (int t = 1; t <= 3; t++)
+            {
+                for (int k = 0; k < sizes.Length; k++)
+                {
+                    together[k].Grad = Tensor.FromArray(Values(sizes[k], 20 + t + k), sizes[k]);
+                    alone[k].Grad = Tensor.FromArray(Values(sizes[k], 20 + t + k), sizes[k]);
+                }
+                joint.Step();
+                foreach (var o in single) o.Step();
+                for (int k = 0; k < sizes.Length; k++) Assert.Equal(alone[k].ToArray<float>(), together[k].ToArray<float>());
+            }
+        }
+    }
 }

@@ -292,23 +292,30 @@ internal static unsafe class FlashAttentionKernel
     {
         int d = p.D, dvn = p.Dv;
         T* dq = g.DQ + (long)b * p.L * d;
-        new Span<T>(dq, p.L * d).Clear();
-        new Span<T>(g.DK + (long)b * p.S * d, p.S * d).Clear();
-        new Span<T>(g.DV + (long)b * p.S * dvn, p.S * dvn).Clear();
         T scale = T.CreateChecked(p.Scale);
         fixed (T* s = scratch.S, dp = scratch.DP)
         {
+            // The outputs are not cleared first: each block's first product writes it (beta = 0), which
+            // saves a pass over all three. Every query block meets the first key block.
             for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
             {
                 int n = Math.Min(KeyBlock, p.S - j0);
                 T* dk = g.DK + ((long)b * p.S + j0) * d, dv = g.DV + ((long)b * p.S + j0) * dvn, kj = g.K + ((long)b * p.S + j0) * d;
-                for (int i0 = p.Causal ? j0 / QueryBlock * QueryBlock : 0; i0 < p.L; i0 += QueryBlock)
+                T dqBeta = j0 == 0 ? T.Zero : T.One, keyBeta = T.Zero;
+                int firstQuery = p.Causal ? j0 / QueryBlock * QueryBlock : 0;
+                if (firstQuery >= p.L)
+                {
+                    // No query sees these keys (causal, with more keys than queries).
+                    new Span<T>(dk, n * d).Clear();
+                    new Span<T>(dv, n * dvn).Clear();
+                }
+                for (int i0 = firstQuery; i0 < p.L; i0 += QueryBlock, keyBeta = T.One)
                 {
                     int rows = Math.Min(QueryBlock, p.L - i0);
                     GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
-                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, T.One, dv, dvn);
-                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, T.One, dk, d);
-                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, d, T.One, dq + (long)i0 * d, d);
+                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, keyBeta, dv, dvn);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, keyBeta, dk, d);
+                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, d, dqBeta, dq + (long)i0 * d, d);
                     if (g.DMask is not null)
                         for (int r = 0; r < rows; r++)
                             new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));

@@ -93,15 +93,19 @@ internal static unsafe class Reduction
                 return;
             }
             // Columns are cut into blocks so a [huge, n] or [1, r, huge] reduction still uses every thread
-            // and each block's accumulator stays in L1.
-            const long Block = 1024;
-            long blocks = (inner + Block - 1) / Block;
-            Parallelism.For(Outer * blocks, reduced * Math.Min(inner, Block), (s, e) =>
+            // and each block's accumulator stays in L1; a narrow one (a bias gradient: [rows, features]
+            // summed over rows) is cut into one block per thread. Each column still adds its rows in order,
+            // so the result does not depend on the cut.
+            const long MaxBlock = 1024, MinBlock = 64;
+            long threads = Threading.NumThreads;
+            long block = Math.Clamp((inner + threads - 1) / threads, MinBlock, MaxBlock);
+            long blocks = (inner + block - 1) / block;
+            Parallelism.For(Outer * blocks, reduced * Math.Min(inner, block), (s, e) =>
             {
                 for (long item = s; item < e; item++)
                 {
-                    long o = item / blocks, c0 = item % blocks * Block;
-                    int width = (int)Math.Min(Block, inner - c0);
+                    long o = item / blocks, c0 = item % blocks * block;
+                    int width = (int)Math.Min(block, inner - c0);
                     var acc = new Span<T>(yp + o * inner + c0, width);
                     if (reduced == 0) { acc.Fill(op.Identity<T>()); continue; }
                     new ReadOnlySpan<T>(xp + o * reduced * inner + c0, width).CopyTo(acc);
