@@ -83,7 +83,9 @@ internal static class WorkerPool
 
     static readonly object Gate = new();
     static readonly SemaphoreSlim Wake = new(0);
-    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // ~200 µs of spinning before sleeping
+    // ~1 ms of spinning before sleeping: an inference loop calls back within that, and a sleeping
+    // worker takes tens of microseconds to wake, more than a small op gains from it.
+    static readonly long SpinTicks = Stopwatch.Frequency / 1000;
     static Job? current;
     static int sleepers, workerCount;
     [ThreadStatic] static bool insideJob;
