@@ -32,6 +32,18 @@ internal static unsafe class GemmSharedB<T, TKernel>
 
         Parallelism.Run(threads, _ =>
         {
+            try { Work(); }
+            catch
+            {
+                // A task that fails (out of memory for its panel of A, say) must not leave the other
+                // threads waiting for it: they stop, and the failure is what the caller sees.
+                schedule.Failed = true;
+                throw;
+            }
+        });
+
+        void Work()
+        {
             for (int phase = 0; phase < schedule.Phases; phase++)
             {
                 int jc = phase / depthBlocks * blocking.Nc, pc = phase % depthBlocks * blocking.Kc;
@@ -42,7 +54,7 @@ internal static unsafe class GemmSharedB<T, TKernel>
                 for (int t; (t = schedule.Claim(schedule.PackClaimed, phase)) < schedule.PackTasks;)
                 {
                     // This buffer last held the block before last; its readers must be done with it.
-                    if (phase >= 2) schedule.WaitFor(schedule.RowsDone, phase - 2, schedule.RowTasks);
+                    if (phase >= 2 && !schedule.WaitFor(schedule.RowsDone, phase - 2, schedule.RowTasks)) return;
                     int s0 = strips * t / schedule.PackTasks, s1 = strips * (t + 1) / schedule.PackTasks;
                     if (s1 > s0)
                     {
@@ -51,20 +63,20 @@ internal static unsafe class GemmSharedB<T, TKernel>
                     }
                     Interlocked.Increment(ref schedule.PackDone[phase]);
                 }
-                schedule.WaitFor(schedule.PackDone, phase, schedule.PackTasks);
+                if (!schedule.WaitFor(schedule.PackDone, phase, schedule.PackTasks)) return;
 
                 var block = new GemmDriver<T, TKernel>.DepthBlock(transA, a, lda, pc, kc, jc, nc, packedB, alpha,
                     pc == 0 ? beta : T.One, c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc);
                 for (int t; (t = schedule.Claim(schedule.RowsClaimed, phase)) < schedule.RowTasks;)
                 {
                     // The previous depth block adds into the same rows of C: it must have finished them.
-                    if (pc > 0) schedule.WaitFor(schedule.RowBlockDone, (phase - 1) * schedule.RowTasks + t, 1);
+                    if (pc > 0 && !schedule.WaitFor(schedule.RowBlockDone, (phase - 1) * schedule.RowTasks + t, 1)) return;
                     GemmDriver<T, TKernel>.Rows(block, t * rowsPerTask, Math.Min(m, (t + 1) * rowsPerTask));
                     Volatile.Write(ref schedule.RowBlockDone[phase * schedule.RowTasks + t], 1);
                     Interlocked.Increment(ref schedule.RowsDone[phase]);
                 }
             }
-        });
+        }
     }
 
     /// <summary>
@@ -82,10 +94,19 @@ internal static unsafe class GemmSharedB<T, TKernel>
 
         public int Claim(int[] claimed, int phase) => Interlocked.Increment(ref claimed[phase]) - 1;
 
-        public void WaitFor(int[] done, int phase, int count)
+        /// <summary>Set when a task threw; the others then stop waiting.</summary>
+        public volatile bool Failed;
+
+        /// <summary>Spins until done[index] reaches count; false if a task failed meanwhile.</summary>
+        public bool WaitFor(int[] done, int index, int count)
         {
             var spin = new SpinWait();
-            while (Volatile.Read(ref done[phase]) < count) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref done[index]) < count)
+            {
+                if (Failed) return false;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            return true;
         }
     }
 }
