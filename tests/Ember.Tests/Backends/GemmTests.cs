@@ -312,3 +312,52 @@ public unsafe class GemmTests
 
     static double ToDouble<T>(T value) where T : unmanaged => typeof(T) == typeof(float) ? (float)(object)value : (double)(object)value;
 }
+
+/// <summary>A threaded product whose tile fails must report it, never leave its threads waiting.</summary>
+public class GemmFailureTests
+{
+    /// <summary>The portable kernel, except that one tile call of a chosen number throws.</summary>
+    unsafe struct FailingKernel : IGemmKernel<float>
+    {
+        public static int FailAt;
+        static int calls;
+        public static void Reset(int failAt) { FailAt = failAt; calls = 0; }
+        public static int MR => PortableS.MR;
+        public static int NR => PortableS.NR;
+        public static int KC => PortableS.KC;
+        public static int MC => PortableS.MC;
+        public static int NC => PortableS.NC;
+
+        public static void Tile(int kc, float* a, nint aRow, nint aDepth, float* b, float* c, nint ldc, float alpha, float beta)
+        {
+            if (Interlocked.Increment(ref calls) == FailAt) throw new InvalidOperationException("tile failed");
+            PortableS.Tile(kc, a, aRow, aDepth, b, c, ldc, alpha, beta);
+        }
+
+        public static void TilePackingB(int kc, float* a, nint aRow, nint aDepth, float* bSource, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta) =>
+            PortableS.TilePackingB(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta);
+    }
+
+    [Fact]
+    public async Task SharedPackedB_FailingTask_SurfacesInsteadOfHanging()
+    {
+        // Several depth blocks, so the other threads are waiting on the failed one's rows.
+        const int m = 530, n = 301, k = 700;
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        foreach (int failAt in new[] { 1, 40, 400 })
+        {
+            FailingKernel.Reset(failAt);
+            var run = Task.Run(() => Multiply(a, b, c, m, n, k));
+            bool finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) == run;
+            Assert.True(finished, $"the product hung after tile call {failAt} failed");
+            var error = Assert.IsType<InvalidOperationException>(run.Exception?.InnerException);
+            Assert.Equal("tile failed", error.Message);
+        }
+    }
+
+    static unsafe void Multiply(float[] a, float[] b, float[] c, int m, int n, int k)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+            GemmParallel<float, FailingKernel>.Run(2, false, false, m, n, k, 1f, pa, k, pb, n, 0f, pc, n, default);
+    }
+}
