@@ -20,6 +20,43 @@ public sealed class SdpaBehaviourTests
     }
 
     [Fact]
+    public void StridedAndBroadcastInputsEqualTheirContiguousCopies()
+    {
+        // Heads split out of one packed projection ([N, T, 3·H·D] → three [N, H, T, D] views), keys
+        // broadcast over a batch dim (stride 0), and a value whose last dim is strided (copied): the
+        // op reads the views in place and must give exactly what contiguous copies give, gradients too.
+        const int n = 2, t = 37, h = 3, d = 8;
+        var g = new Generator(11);
+        using var packed = Tensor.Randn([n, t, 3 * h * d], g, requiresGrad: true);
+        using var shared = Tensor.Randn([1, h, t, d], g, requiresGrad: true);
+        using var wide = Tensor.Randn([n, h, t, 2 * d], g, requiresGrad: true);
+        Tensor[] Inputs()
+        {
+            var parts = packed.Chunk(3, -1);
+            var q = parts[0].Reshape(n, t, h, d).Transpose(1, 2);
+            var k = shared.Expand([n, h, t, d]);
+            var v = wide.Slice(3, 0, 2 * d, 2);   // every other element: last-dim stride 2
+            return [q, k, v];
+        }
+        var views = Inputs();
+        Assert.False(views[0].IsContiguous);
+        using var o1 = F.ScaledDotProductAttention(views[0], views[1], views[2], isCausal: true);
+        using var l1 = o1.Sum();
+        l1.Backward();
+        var grads1 = new[] { packed.Grad!.ToArray<float>(), shared.Grad!.ToArray<float>(), wide.Grad!.ToArray<float>() };
+        packed.Grad = null; shared.Grad = null; wide.Grad = null;
+
+        var copies = Inputs().Select(x => x.Contiguous()).ToArray();
+        using var o2 = F.ScaledDotProductAttention(copies[0], copies[1], copies[2], isCausal: true);
+        using var l2 = o2.Sum();
+        l2.Backward();
+        Assert.Equal(o2.ToArray<float>(), o1.ToArray<float>());
+        Assert.Equal(packed.Grad!.ToArray<float>(), grads1[0]);
+        Assert.Equal(shared.Grad!.ToArray<float>(), grads1[1]);
+        Assert.Equal(wide.Grad!.ToArray<float>(), grads1[2]);
+    }
+
+    [Fact]
     public void DropoutIsSeededAndUnbiased()
     {
         using var q = R(1, 2, 6, 4);

@@ -55,14 +55,15 @@ public partial class Tensor
         }
 
         Tensor q, k, v;
+        RowLayout qRows, kRows, vRows;
         using (GradMode.Disable())
         {
-            q = Materialise(query, [.. batch, L, D], dtype);
-            k = Materialise(key, [.. batch, S, D], dtype);
-            v = Materialise(value, [.. batch, S, Dv], dtype);
+            (q, qRows) = Materialise(query, batch, dtype);
+            (k, kRows) = Materialise(key, batch, dtype);
+            (v, vRows) = Materialise(value, batch, dtype);
         }
         using var mask = attnMask is null ? null : AdditiveMask(attnMask, dtype, op);
-        var problem = MakeProblem(mask, batch, L, S, D, Dv, scale ?? 1 / Math.Sqrt(D), isCausal, dropoutP, generator, op);
+        var problem = MakeProblem(mask, batch, L, S, D, Dv, scale ?? 1 / Math.Sqrt(D), isCausal, dropoutP, generator, op, qRows, kRows, vRows);
         var o = Allocate(outShape, dtype);
         var lse = Allocate([B, L], dtype);
         FlashAttentionKernel.Forward(problem, q, k, v, o, lse);
@@ -79,12 +80,34 @@ public partial class Tensor
         return o;
     }
 
-    /// <summary>t broadcast to <paramref name="target"/>, contiguous in dtype (an alias when it already is).</summary>
-    static Tensor Materialise(Tensor t, int[] target, DType dtype)
+    /// <summary>
+    /// t [..., rows, width] broadcast to the batch dims, and where its rows are. Read in place (a view,
+    /// broadcast dims with stride 0) when it has the dtype and a contiguous last dim, as heads split
+    /// out of one projection have; otherwise copied contiguous.
+    /// </summary>
+    static (Tensor Values, RowLayout Rows) Materialise(Tensor t, int[] batch, DType dtype)
     {
-        if (t.shape.AsSpan().SequenceEqual(target)) return t.ContiguousInDType(dtype);
-        using var expanded = t.Expand(target);
-        return expanded.ContiguousInDType(dtype);
+        int rows = t.shape[^2], width = t.shape[^1];
+        using var expanded = t.Expand([.. batch, rows, width]);
+        if (t.DType == dtype && (expanded.strides[^1] == 1 || width == 1))
+            return (expanded.Alias(), new RowLayout(BatchOffsets(batch, expanded.strides), expanded.strides[^2]));
+        var copy = expanded.ContiguousInDType(dtype);
+        return (copy, RowLayout.Contiguous((int)Shapes.Count(batch), rows, width));
+    }
+
+    /// <summary>The element offset of each flattened batch index, walking the batch dims like an odometer.</summary>
+    static long[] BatchOffsets(int[] batch, long[] strides)
+    {
+        var offsets = new long[Shapes.Count(batch)];
+        var index = new int[batch.Length];
+        for (long b = 0; b < offsets.Length; b++)
+        {
+            long off = 0;
+            for (int d = 0; d < batch.Length; d++) off += index[d] * strides[d];
+            offsets[b] = off;
+            for (int d = batch.Length - 1; d >= 0 && ++index[d] == batch[d]; d--) index[d] = 0;
+        }
+        return offsets;
     }
 
     /// <summary>The mask as an additive tensor of the compute dtype: Bool true → 0, false → −∞.</summary>
@@ -102,7 +125,7 @@ public partial class Tensor
     }
 
     static AttentionProblem MakeProblem(Tensor? mask, int[] batch, int L, int S, int D, int Dv, double scale, bool causal,
-        double dropoutP, Generator? generator, string op)
+        double dropoutP, Generator? generator, string op, RowLayout qRows, RowLayout kRows, RowLayout vRows)
     {
         long[] offsets = [];
         long strideL = 0, strideS = 0;
@@ -119,22 +142,13 @@ public partial class Tensor
             }
             var strides = Shapes.BroadcastStrides(mask.shape, mask.strides, full);
             strideL = strides[^2]; strideS = strides[^1];
-            // One offset per flattened batch index, walking the batch dims like an odometer.
-            offsets = new long[Shapes.Count(batch)];
-            var index = new int[batch.Length];
-            for (long b = 0; b < offsets.Length; b++)
-            {
-                long off = 0;
-                for (int d = 0; d < batch.Length; d++) off += index[d] * strides[d];
-                offsets[b] = off;
-                for (int d = batch.Length - 1; d >= 0 && ++index[d] == batch[d]; d--) index[d] = 0;
-            }
+            offsets = BatchOffsets(batch, strides);
         }
         ulong seed = 0;
         if (dropoutP > 0) { var g = generator ?? Generator.Default; lock (g) seed = g.NextUInt64(); }
         return new AttentionProblem
         {
-            B = (int)Shapes.Count(batch), L = L, S = S, D = D, Dv = Dv, Scale = scale, Causal = causal,
+            B = (int)Shapes.Count(batch), L = L, S = S, D = D, Dv = Dv, Scale = scale, Causal = causal, Q = qRows, K = kRows, V = vRows,
             Mask = mask?.Alias(), MaskBatchOffsets = offsets, MaskStrideL = strideL, MaskStrideS = strideS,
             DropoutP = dropoutP, DropoutSeed = seed,
         };

@@ -2,7 +2,9 @@ namespace Ember.Backends.Cpu;
 
 /// <summary>
 /// The shapes and settings of one fused attention call, with every batch (× head) flattened into B:
-/// q [B, L, D], k [B, S, D], v [B, S, Dv], all contiguous. The mask, if any, is an additive tensor in
+/// q [B, L, D], k [B, S, D], v [B, S, Dv], each read in place through its <see cref="RowLayout"/>
+/// (heads split out of a packed projection, or broadcast batch dims, are never copied); the output
+/// and the gradients are contiguous. The mask, if any, is an additive tensor in
 /// the compute dtype seen through broadcast strides: element (b, i, j) lies at
 /// MaskBatchOffsets[b] + i·MaskStrideL + j·MaskStrideS, so a broadcast mask is never materialised.
 /// </summary>
@@ -14,6 +16,10 @@ internal sealed class AttentionProblem
     public required int D { get; init; }
     public required int Dv { get; init; }
     public required double Scale { get; init; }
+    /// <summary>Where the rows of q, k and v are, relative to each tensor's first element.</summary>
+    public required RowLayout Q { get; init; }
+    public required RowLayout K { get; init; }
+    public required RowLayout V { get; init; }
     public required bool Causal { get; init; }
     public Tensor? Mask { get; init; }
     public long[] MaskBatchOffsets { get; init; } = [];
@@ -39,4 +45,23 @@ internal sealed class AttentionProblem
 
     /// <summary>The last key row i may attend to plus one: top-left aligned causality keeps j ≤ i.</summary>
     public int KeyEnd(int i) => Causal ? Math.Min(S, i + 1) : S;
+}
+
+/// <summary>
+/// Row i of batch slice b of a [B, rows, width] operand whose last dim is contiguous: at
+/// BatchOffsets[b] + i·RowStride elements. A contiguous operand has offsets b·rows·width and stride width.
+/// </summary>
+internal sealed class RowLayout(long[] batchOffsets, long rowStride)
+{
+    public long[] BatchOffsets { get; } = batchOffsets;
+    public nint RowStride { get; } = (nint)rowStride;
+
+    public long Row(int b, int i) => BatchOffsets[b] + i * (long)RowStride;
+
+    public static RowLayout Contiguous(int batches, int rows, int width)
+    {
+        var offsets = new long[batches];
+        for (int b = 0; b < batches; b++) offsets[b] = (long)b * rows * width;
+        return new RowLayout(offsets, width);
+    }
 }

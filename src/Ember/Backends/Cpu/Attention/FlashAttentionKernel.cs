@@ -66,8 +66,8 @@ internal static unsafe class FlashAttentionKernel
     static void ScoreTile<T>(AttentionProblem p, int b, int i0, int rows, int j0, int n, T* q, T* k, T* mask, T* s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* qi = q + ((long)b * p.L + i0) * p.D, kj = k + ((long)b * p.S + j0) * p.D;
-        Gemm.Run(1, false, true, rows, n, p.D, T.CreateChecked(p.Scale), qi, p.D, kj, p.D, T.Zero, s, KeyBlock);
+        T* qi = q + p.Q.Row(b, i0), kj = k + p.K.Row(b, j0);
+        Gemm.Run(1, false, true, rows, n, p.D, T.CreateChecked(p.Scale), qi, p.Q.RowStride, kj, p.K.RowStride, T.Zero, s, KeyBlock);
         for (int r = 0; r < rows; r++)
         {
             var row = new Span<T>(s + r * KeyBlock, n);
@@ -147,7 +147,7 @@ internal static unsafe class FlashAttentionKernel
                     }
                 }
                 // acc += p·v over the tile.
-                Gemm.Run(1, false, false, rows, dv, n, T.One, s, KeyBlock, v + ((long)b * p.S + j0) * dv, dv, T.One, accP, dv);
+                Gemm.Run(1, false, false, rows, dv, n, T.One, s, KeyBlock, v + p.V.Row(b, j0), p.V.RowStride, T.One, accP, dv);
             }
         }
         for (int r = 0; r < rows; r++)
@@ -238,7 +238,7 @@ internal static unsafe class FlashAttentionKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ScoreTile(p, b, i0, rows, j0, n, g.Q, g.K, g.Mask, s);
-        Gemm.Run(1, false, true, rows, n, p.Dv, T.One, g.DO + ((long)b * p.L + i0) * p.Dv, p.Dv, g.V + ((long)b * p.S + j0) * p.Dv, p.Dv,
+        Gemm.Run(1, false, true, rows, n, p.Dv, T.One, g.DO + ((long)b * p.L + i0) * p.Dv, p.Dv, g.V + p.V.Row(b, j0), p.V.RowStride,
             T.Zero, dp, KeyBlock);
         for (int r = 0; r < rows; r++)
         {
@@ -278,7 +278,7 @@ internal static unsafe class FlashAttentionKernel
                 if (dv is not null)
                     Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, T.One, dv, dvn);
                 if (dk is not null)
-                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, T.One, dk, d);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, T.One, dk, d);
                 if (g.DMask is not null)
                     for (int r = 0; r < rows; r++)
                         new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
@@ -300,7 +300,7 @@ internal static unsafe class FlashAttentionKernel
             for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
             {
                 int n = Math.Min(KeyBlock, p.S - j0);
-                T* dk = g.DK + ((long)b * p.S + j0) * d, dv = g.DV + ((long)b * p.S + j0) * dvn, kj = g.K + ((long)b * p.S + j0) * d;
+                T* dk = g.DK + ((long)b * p.S + j0) * d, dv = g.DV + ((long)b * p.S + j0) * dvn, kj = g.K + p.K.Row(b, j0);
                 T dqBeta = j0 == 0 ? T.Zero : T.One, keyBeta = T.Zero;
                 int firstQuery = p.Causal ? j0 / QueryBlock * QueryBlock : 0;
                 if (firstQuery >= p.L)
@@ -314,8 +314,8 @@ internal static unsafe class FlashAttentionKernel
                     int rows = Math.Min(QueryBlock, p.L - i0);
                     GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
                     Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, keyBeta, dv, dvn);
-                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + ((long)b * p.L + i0) * d, d, keyBeta, dk, d);
-                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, d, dqBeta, dq + (long)i0 * d, d);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, keyBeta, dk, d);
+                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, p.K.RowStride, dqBeta, dq + (long)i0 * d, d);
                     if (g.DMask is not null)
                         for (int r = 0; r < rows; r++)
                             new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
@@ -339,7 +339,7 @@ internal static unsafe class FlashAttentionKernel
                 if (p.Causal && j0 > i0 + rows - 1) break;
                 int n = Math.Min(KeyBlock, p.S - j0);
                 GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
-                Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, g.K + ((long)b * p.S + j0) * d, d, T.One, dq, d);
+                Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, g.K + p.K.Row(b, j0), p.K.RowStride, T.One, dq, d);
             }
         }
     }
