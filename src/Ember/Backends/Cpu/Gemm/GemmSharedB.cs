@@ -30,9 +30,9 @@ internal static unsafe class GemmSharedB<T, TKernel>
         nuint half = blocking.PackedBBytes;
         byte* buffers = GemmWorkspace.Current.PackedB(2 * half);
 
-        Parallelism.Run(threads, _ =>
+        Parallelism.Run(threads, worker =>
         {
-            try { Work(); }
+            try { Work(worker % 2 == 0); }
             catch
             {
                 // A task that fails (out of memory for its panel of A, say) must not leave the other
@@ -42,7 +42,10 @@ internal static unsafe class GemmSharedB<T, TKernel>
             }
         });
 
-        void Work()
+        // Half the threads take row blocks from the top, half from the bottom: with two threads each
+        // keeps to its own half, as the previous op's row split most likely left it in its cache, and
+        // every depth block's rows go to the same thread as the last one's.
+        void Work(bool fromTop)
         {
             for (int phase = 0; phase < schedule.Phases; phase++)
             {
@@ -67,7 +70,7 @@ internal static unsafe class GemmSharedB<T, TKernel>
 
                 var block = new GemmDriver<T, TKernel>.DepthBlock(transA, a, lda, pc, kc, jc, nc, packedB, alpha,
                     pc == 0 ? beta : T.One, c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc);
-                for (int t; (t = schedule.Claim(schedule.RowsClaimed, phase)) < schedule.RowTasks;)
+                for (int t; (t = schedule.ClaimRow(phase, fromTop)) >= 0;)
                 {
                     // The previous depth block adds into the same rows of C: it must have finished them.
                     if (pc > 0 && !schedule.WaitFor(schedule.RowBlockDone, (phase - 1) * schedule.RowTasks + t, 1)) return;
@@ -89,10 +92,21 @@ internal static unsafe class GemmSharedB<T, TKernel>
         public readonly int Phases = phases, PackTasks = packTasks, RowTasks = rowTasks;
         public readonly int[] PackClaimed = new int[phases], PackDone = new int[phases];
         public readonly int[] RowsClaimed = new int[phases], RowsDone = new int[phases];
+        readonly int[] rowsFromTop = new int[phases], rowsFromBottom = new int[phases];
         /// <summary>1 once row block t of a phase is written, at [phase · RowTasks + t].</summary>
         public readonly int[] RowBlockDone = new int[phases * rowTasks];
 
         public int Claim(int[] claimed, int phase) => Interlocked.Increment(ref claimed[phase]) - 1;
+
+        /// <summary>
+        /// The next row block of a phase from the top or the bottom, or −1 when none is left. A claim
+        /// first reserves one of the RowTasks blocks, so the two ends can never hand out the same one.
+        /// </summary>
+        public int ClaimRow(int phase, bool fromTop)
+        {
+            if (Interlocked.Increment(ref RowsClaimed[phase]) > RowTasks) return -1;
+            return fromTop ? Interlocked.Increment(ref rowsFromTop[phase]) - 1 : RowTasks - Interlocked.Increment(ref rowsFromBottom[phase]);
+        }
 
         /// <summary>Set when a task threw; the others then stop waiting.</summary>
         public volatile bool Failed;
