@@ -9,8 +9,7 @@ namespace Ember.Onnx;
 /// </summary>
 internal sealed class OnnxPlan
 {
-    /// <summary>One node to run; <c>OutputTypes</c> are the ONNX element types its outputs are wrapped to (0: none).</summary>
-    sealed record Step(OnnxNode Node, OnnxKernel Kernel, string[] Inputs, string[] Outputs, string[] FreeAfter, int[] OutputTypes);
+    sealed record Step(OnnxNode Node, OnnxKernel Kernel, string[] Inputs, string[] Outputs, string[] FreeAfter);
 
     readonly Step[] steps;
     readonly string[] outputs;
@@ -71,8 +70,7 @@ internal sealed class OnnxPlan
         for (int s = 0; s < nodes.Count; s++)
         {
             var (node, kernel, stepInputs, p) = nodes[s];
-            var wrap = node.OutputElementTypes.Select(c => OnnxTypes.IsWidened(c) ? c : 0).ToArray();
-            steps[s] = new Step(node, kernel, stepInputs, p.Output.ToArray(), free[s].ToArray(), wrap);
+            steps[s] = new Step(node, kernel, stepInputs, p.Output.ToArray(), free[s].ToArray());
         }
         return new OnnxPlan(steps, outputs.ToArray());
     }
@@ -204,7 +202,7 @@ internal sealed class OnnxPlan
             // A kernel may hand back one of its inputs; give the value its own handle (keeping its autograd history).
             if (Array.IndexOf(args, r) >= 0 || Array.IndexOf(results, r) < i) r = Host.Same(r);
             // A value of a narrow type (INT8, UINT16, ...) is computed widened; bring it back into its range.
-            if (i < step.OutputTypes.Length && step.OutputTypes[i] != 0 && OnnxTypes.Wrap(r, step.OutputTypes[i]) is { } wrapped)
+            if (OnnxTypes.Wrap(r, step.Node.OutputElementType(i)) is { } wrapped)
             {
                 if (Array.IndexOf(results, r, i + 1) < 0) r.Dispose();
                 r = wrapped;

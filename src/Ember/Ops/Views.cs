@@ -6,13 +6,22 @@ namespace Ember;
 /// </summary>
 public partial class Tensor
 {
-    // region: for views of a part of the input (slices), picks that part of an input-shaped tensor.
     Tensor MakeView(int[] newShape, long[] newStrides, long newOffset, string op, Func<Tensor, Tensor>? backward,
         Func<Tensor, Tensor>? region = null)
     {
         var v = new Tensor(Live(op).storage, DType, newShape, newStrides, newOffset);
         if (backward is not null && GradMode.ShouldRecord(this)) GradMode.Record(v, new ViewBackward(op, backward, region), this);
         return v;
+    }
+
+    /// <summary>
+    /// A view of one region of this tensor (a slice): <paramref name="region"/> picks that part of any
+    /// tensor of this shape, and the gradient is the output's gradient placed there among zeros.
+    /// </summary>
+    Tensor MakeRegionView(int[] newShape, long[] newStrides, long newOffset, string op, Func<Tensor, Tensor> region)
+    {
+        var inShape = shape;
+        return MakeView(newShape, newStrides, newOffset, op, g => ScatterIntoZeros(g, inShape, region), region);
     }
 
     /// <summary>
@@ -150,10 +159,8 @@ public partial class Tensor
         var s = (int[])shape.Clone(); var st = (long[])strides.Clone();
         s[d] = (end - start + step - 1) / step;
         st[d] = strides[d] * step;
-        var inShape = shape;
         int from = start, to = end, by = step;
-        Func<Tensor, Tensor> region = z => z.Slice(d, from, to, by);
-        var y = MakeView(s, st, offset + start * strides[d], "Slice", g => ScatterIntoZeros(g, inShape, region), region);
+        var y = MakeRegionView(s, st, offset + start * strides[d], "Slice", z => z.Slice(d, from, to, by));
         if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSlice(onnx, this, y, d, start, end, step);
         return y;
     }
@@ -169,10 +176,8 @@ public partial class Tensor
         if (index < 0) index += n;
         var s = shape.Where((_, i) => i != d).ToArray();
         var st = strides.Where((_, i) => i != d).ToArray();
-        var inShape = shape;
         int at = index;
-        Func<Tensor, Tensor> region = z => z.Select(d, at);
-        var y = MakeView(s, st, offset + index * strides[d], "Select", g => ScatterIntoZeros(g, inShape, region), region);
+        var y = MakeRegionView(s, st, offset + index * strides[d], "Select", z => z.Select(d, at));
         if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.IndexingOps.ExportSelect(onnx, this, y, d, index);
         return y;
     }

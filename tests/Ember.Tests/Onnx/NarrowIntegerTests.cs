@@ -178,6 +178,7 @@ public class NarrowIntegerTests
         using var y = outputs["y"];
         Assert.Equal(Longs(c, "expected"), OnnxTensors.ToLongs(y));
     }
+
     [Fact]
     public void SubgraphsSeeTheNarrowTypesOfOuterValues()
     {
