@@ -104,6 +104,46 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory, MemberData(nameof(TransposeCombos))]
+    public void PrePackedB_MatchesReference_ForAnyRowsAndThreads(bool transA, bool transB)
+    {
+        // B packed once, then products with different A and row counts: few rows split B's columns
+        // (including n past NC, so a thread's columns cross a column block), many rows split C's rows;
+        // several depth blocks, edge tiles and strips, every kernel here, 1 to 3 threads.
+        (int M, int N, int K)[] shapes = [(1, 1, 1), (5, 37, 19), (32, 1024, 256), (9, 4130, 45), (300, 70, 520), (530, 301, 700)];
+        foreach (var (m, n, k) in shapes)
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var c = new Case(transA, transB, m, n, k, Alpha: 0.5, Beta: 1.5, PadA: 1, PadB: 2, PadC: 3);
+                CheckWith<float>(c, (a, b, cc) => Packed<float, PortableS>(c, threads, a, b, cc));
+                if (Avx2.IsSupported && Fma.IsSupported)
+                    CheckWith<double>(c, (a, b, cc) => Packed<double, Avx2D>(c, threads, a, b, cc));
+                if (Avx512F.IsSupported)
+                    CheckWith<float>(c, (a, b, cc) => Packed<float, Avx512S>(c, threads, a, b, cc));
+                CheckWith<double>(c with { Beta = 0, NaNInC = true }, (a, b, cc) =>
+                {
+                    var packed = new double[Gemm.PackedBLength<double>(k, n)];
+                    fixed (double* pp = packed)
+                    {
+                        Gemm.PackB(transB, k, n, b, c.Ldb, pp);
+                        Gemm.RunPacked(threads, transA, m, n, k, 0.5, a, c.Lda, pp, 0.0, cc, c.Ldc);
+                    }
+                });
+            }
+    }
+
+    static void Packed<T, TKernel>(Case c, int threads, T* a, T* b, T* cc)
+        where T : unmanaged, System.Numerics.INumber<T> where TKernel : struct, IGemmKernel<T>
+    {
+        var packed = new T[GemmDriver<T, TKernel>.WholeLength(c.K, c.N)];
+        fixed (T* pp = packed)
+        {
+            GemmDriver<T, TKernel>.PackWhole(c.TransB, c.K, c.N, b, c.Ldb, pp);
+            GemmParallel<T, TKernel>.RunPacked(threads, c.TransA, c.M, c.N, c.K, T.CreateChecked(c.Alpha), a, c.Lda, pp,
+                T.CreateChecked(c.Beta), cc, c.Ldc, default);
+        }
+    }
+
     [Fact]
     public void BetaZero_DoesNotReadC()
     {

@@ -5,8 +5,8 @@ namespace Ember;
 
 /// <summary>
 /// The time loops of a fused recurrent layer-direction on raw contiguous buffers. Forward: one GEMM for
-/// the input projection of all T steps, then per step one GEMM for h·W_hhᵀ and one pass of the gate
-/// kernel. Backward (BPTT): per step one pass of the gate kernel and one GEMM for dh; the weight
+/// the input projection of all T steps, then per step one GEMM for h·W_hhᵀ (W_hh packed once for all
+/// steps) and one pass of the gate kernel. Backward (BPTT): per step one pass of the gate kernel and one GEMM for dh; the weight
 /// gradients and dX are one GEMM each over the whole sequence at the end.
 /// </summary>
 internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,6 +23,17 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
     static Tensor Scratch(long length) => Tensor.Allocate([checked((int)length)], DTypes.Of<T>());
 
     static T* Ptr(Tensor? t) => t is null ? null : (T*)t.DataPointer;
+
+    /// <summary>
+    /// A weight packed once for the product every time step repeats with it (k×n op(W), stored n×k when
+    /// transposed): the steps then pack only their few rows of state instead of the whole weight.
+    /// </summary>
+    static Tensor PackedWeight(bool transposed, int k, int n, T* w)
+    {
+        var packed = Scratch(Gemm.PackedBLength<T>(k, n));
+        Gemm.PackB(transposed, k, n, w, transposed ? k : n, Ptr(packed));
+        return packed;
+    }
 
     /// <summary>Which rows are still inside their sequence at time t (empty: all of them).</summary>
     static ReadOnlySpan<bool> Active(int[]? lengths, int t, bool[] buffer)
@@ -50,8 +61,10 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
                 bias[j] = (bIh != null ? bIh[j] : T.Zero) + (biasCount == 2 && bHh != null ? bHh[j] : T.Zero);
         }
         using var hhBuf = s.Mode == RnnMode.Gru ? Scratch((long)N * G) : null;
+        using var whh = PackedWeight(true, P, G, wHh);
+        using var whr = s.HasProjection ? PackedWeight(true, H, P, wHr) : null;
         var active = new bool[N];
-        T* xwp = Ptr(xwBuf), hhp = Ptr(hhBuf);
+        T* xwp = Ptr(xwBuf), hhp = Ptr(hhBuf), whhp = Ptr(whh), whrp = Ptr(whr);
         fixed (T* bp = bias)
         {
             Gemm.Run(Threads, false, true, T_ * N, G, s.I, T.One, x, s.I, wIh, s.I, T.Zero, xwp, G,
@@ -72,7 +85,7 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
                 {
                     case RnnMode.Lstm:
                     {
-                        Gemm.Run(Threads, false, true, N, G, P, T.One, hp, P, wHh, P, T.One, pre, G);
+                        Gemm.RunPacked(Threads, false, N, G, P, T.One, hp, P, whhp, T.One, pre, G);
                         T* cp = st.CPrev + t * nh;
                         T* cn = last ? cFinal : st.CPrev + s.TimeAt(step + 1) * nh;
                         T* m = s.HasProjection ? st.M + t * nh : hn;
@@ -80,18 +93,18 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
                         Rows(N, G, lengths, active, (a, k, on) => LstmGates.Forward(k, H, new ReadOnlySpan<T>(pre + a * G, k * G),
                             new Span<T>(gates + a * W, k * W), new ReadOnlySpan<T>(cp + a * H, k * H), new Span<T>(cn + a * H, k * H),
                             new Span<T>(tc + a * H, k * H), new Span<T>(m + a * H, k * H), on));
-                        if (s.HasProjection) Gemm.Run(Threads, false, true, N, P, H, T.One, m, H, wHr, H, T.Zero, hn, P);
+                        if (s.HasProjection) Gemm.RunPacked(Threads, false, N, P, H, T.One, m, H, whrp, T.Zero, hn, P);
                         break;
                     }
                     case RnnMode.Gru:
-                        Gemm.Run(Threads, false, true, N, G, H, T.One, hp, H, wHh, H, T.Zero, hhp, G);
+                        Gemm.RunPacked(Threads, false, N, G, H, T.One, hp, H, whhp, T.Zero, hhp, G);
                         T* bh = bHh;
                         Rows(N, G, lengths, active, (a, k, on) => GruGates.Forward(k, H, new ReadOnlySpan<T>(pre + a * G, k * G),
                             new ReadOnlySpan<T>(hhp + a * G, k * G), bh == null ? default : new ReadOnlySpan<T>(bh, G),
                             new ReadOnlySpan<T>(hp + a * H, k * H), new Span<T>(gates + a * W, k * W), new Span<T>(hn + a * H, k * H), on));
                         break;
                     default:
-                        Gemm.Run(Threads, false, true, N, G, H, T.One, hp, H, wHh, H, T.One, pre, G);
+                        Gemm.RunPacked(Threads, false, N, G, H, T.One, hp, H, whhp, T.One, pre, G);
                         bool relu = s.Relu;
                         Rows(N, G, lengths, active, (a, k, on) => RnnGates.Forward(k, H, new ReadOnlySpan<T>(pre + a * G, k * G),
                             new Span<T>(gates + a * W, k * W), new Span<T>(hn + a * H, k * H), relu, on));
@@ -130,7 +143,10 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
         using var dm = s.HasProjection ? Scratch(nh) : null;
         using var dXw = Scratch(tn * G);
         using var dHh = gru ? Scratch(tn * G) : null;
+        using var whh = PackedWeight(false, G, P, wHh);
+        using var whr = s.HasProjection ? PackedWeight(false, P, H, wHr) : null;
         var active = new bool[N];
+        T* whhp = Ptr(whh), whrp = Ptr(whr);
         T* dhp = Ptr(dh), dcp = Ptr(dc), dtp = Ptr(dTotal), dmp = Ptr(dm), dxwp = Ptr(dXw);
         T* dhhp = gru ? Ptr(dHh) : dxwp;
         new ReadOnlySpan<T>(gH, (int)np).CopyTo(new Span<T>(dhp, (int)np));
@@ -155,7 +171,7 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
                 {
                     case RnnMode.Lstm:
                         T* dmt = tot;
-                        if (s.HasProjection) { Gemm.Run(Threads, false, false, N, H, P, T.One, tot, P, wHr, H, T.Zero, dmp, H); dmt = dmp; }
+                        if (s.HasProjection) { Gemm.RunPacked(Threads, false, N, H, P, T.One, tot, P, whrp, T.Zero, dmp, H); dmt = dmp; }
                         T* tc = st.TanhC + t * nh, cp = st.CPrev + t * nh;
                         Rows(N, G, lengths, active, (a, k, on) => LstmGates.Backward(k, H, new ReadOnlySpan<T>(gates + a * W, k * W),
                             new ReadOnlySpan<T>(tc + a * H, k * H), new ReadOnlySpan<T>(cp + a * H, k * H), new ReadOnlySpan<T>(dmt + a * H, k * H),
@@ -175,7 +191,7 @@ internal static unsafe class RecurrentLoop<T> where T : unmanaged, IFloatingPoin
                         ClearActive(dhp, N, P, act);
                         break;
                 }
-                Gemm.Run(Threads, false, false, N, P, G, T.One, dhhp + (long)t * N * G, G, wHh, P, T.One, dhp, P);
+                Gemm.RunPacked(Threads, false, N, P, G, T.One, dhhp + (long)t * N * G, G, whhp, T.One, dhp, P);
             }
 
             int rows = (int)tn;

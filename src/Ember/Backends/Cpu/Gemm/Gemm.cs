@@ -24,6 +24,38 @@ internal static unsafe class Gemm
             GemmParallel<T, GemmMicroKernel<T, Vector128<T>, V128<T>, PortableTiling>>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
+    /// <summary>Elements of the buffer <see cref="PackB{T}"/> fills for a k×n op(B).</summary>
+    public static long PackedBLength<T>(int k, int n) where T : unmanaged, INumber<T> =>
+        Avx512F.IsSupported ? GemmDriver<T, GemmMicroKernel<T, Vector512<T>, V512<T>, Avx512Tiling>>.WholeLength(k, n)
+        : Avx2.IsSupported && Fma.IsSupported ? GemmDriver<T, GemmMicroKernel<T, Vector256<T>, V256<T>, Avx2Tiling>>.WholeLength(k, n)
+        : GemmDriver<T, GemmMicroKernel<T, Vector128<T>, V128<T>, PortableTiling>>.WholeLength(k, n);
+
+    /// <summary>
+    /// Packs op(B) (k×n; stored n×k with transB) once into packed (<see cref="PackedBLength{T}"/>
+    /// elements), for a B that multiplies many A: <see cref="RunPacked{T}"/> then packs only A.
+    /// </summary>
+    public static void PackB<T>(bool transB, int k, int n, T* b, nint ldb, T* packed) where T : unmanaged, INumber<T>
+    {
+        if (Avx512F.IsSupported)
+            GemmDriver<T, GemmMicroKernel<T, Vector512<T>, V512<T>, Avx512Tiling>>.PackWhole(transB, k, n, b, ldb, packed);
+        else if (Avx2.IsSupported && Fma.IsSupported)
+            GemmDriver<T, GemmMicroKernel<T, Vector256<T>, V256<T>, Avx2Tiling>>.PackWhole(transB, k, n, b, ldb, packed);
+        else
+            GemmDriver<T, GemmMicroKernel<T, Vector128<T>, V128<T>, PortableTiling>>.PackWhole(transB, k, n, b, ldb, packed);
+    }
+
+    /// <summary>C[m,n] = epilogue(alpha·op(A)·B + beta·C) with B packed by <see cref="PackB{T}"/> for the same k and n.</summary>
+    public static void RunPacked<T>(int threads, bool transA, int m, int n, int k, T alpha, T* a, nint lda,
+        T* packedB, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue = default) where T : unmanaged, INumber<T>
+    {
+        if (Avx512F.IsSupported)
+            GemmParallel<T, GemmMicroKernel<T, Vector512<T>, V512<T>, Avx512Tiling>>.RunPacked(threads, transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+        else if (Avx2.IsSupported && Fma.IsSupported)
+            GemmParallel<T, GemmMicroKernel<T, Vector256<T>, V256<T>, Avx2Tiling>>.RunPacked(threads, transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+        else
+            GemmParallel<T, GemmMicroKernel<T, Vector128<T>, V128<T>, PortableTiling>>.RunPacked(threads, transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+    }
+
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
         float* b, int ldb, float beta, float* c, int ldc)
         => Run(Threading.NumThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -37,6 +37,51 @@ internal static unsafe class GemmDriver<T, TKernel>
         }
     }
 
+    /// <summary>Elements <see cref="PackWhole"/> writes for a k×n op(B).</summary>
+    public static long WholeLength(int k, int n) => (long)k * RoundUp(n, TKernel.NR);
+
+    /// <summary>
+    /// Packs all of op(B) (k×n) into dst, block after block in the layout <see cref="Run"/> packs one
+    /// block at a time: the KC×NC block at (pc, jc) starts at dst + k·jc + pc·RoundUp(nc, NR). Kc and Nc
+    /// depend only on k and n, so the packing serves a product with any number of rows.
+    /// </summary>
+    public static void PackWhole(bool transB, int k, int n, T* b, nint ldb, T* dst)
+    {
+        var blocking = Blocking.For(TKernel.MR, n, k);
+        for (int jc = 0; jc < n; jc += blocking.Nc)
+        {
+            int nc = Math.Min(blocking.Nc, n - jc);
+            for (int pc = 0; pc < k; pc += blocking.Kc)
+                PackB(transB, b, ldb, pc, jc, Math.Min(blocking.Kc, k - pc), 0, nc, dst + WholeBlockOffset(k, jc, pc, nc));
+        }
+    }
+
+    static nint WholeBlockOffset(int k, int jc, int pc, int nc) => (nint)k * jc + (nint)pc * RoundUp(nc, TKernel.NR);
+
+    /// <summary>
+    /// Columns [j0, j1) of C = epilogue(alpha·op(A)·B + beta·C) on the calling thread, with B (k×n)
+    /// packed by <see cref="PackWhole"/>; j0 is a multiple of NR. Requires m, k &gt; 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunPacked(bool transA, int m, int n, int j0, int j1, int k, T alpha, T* a, nint lda,
+        T* packedWhole, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
+    {
+        var blocking = Blocking.For(m, n, k);
+        for (int jc = j0 / blocking.Nc * blocking.Nc; jc < j1; jc += blocking.Nc)
+        {
+            int nc = Math.Min(blocking.Nc, n - jc);
+            int lo = Math.Max(j0, jc), hi = Math.Min(j1, jc + nc);
+            for (int pc = 0; pc < k; pc += blocking.Kc)
+            {
+                int kc = Math.Min(blocking.Kc, k - pc);
+                T* strips = packedWhole + WholeBlockOffset(k, jc, pc, nc) + (nint)(lo - jc) * kc;
+                var block = new DepthBlock(transA, a, lda, pc, kc, lo, hi - lo, strips, alpha, pc == 0 ? beta : T.One,
+                    c, ldc, pc + kc >= k ? epilogue : default, blocking.Mc);
+                Rows(block, 0, m);
+            }
+        }
+    }
+
     /// <summary>Block sizes for one product: depth, rows of A and columns of B packed at once.</summary>
     public readonly record struct Blocking(int Kc, int Mc, int Nc)
     {

@@ -52,6 +52,45 @@ internal static unsafe class GemmParallel<T, TKernel>
     }
 
     /// <summary>
+    /// C = epilogue(alpha·op(A)·B + beta·C) with B (k×n) packed whole by
+    /// <see cref="GemmDriver{T, TKernel}.PackWhole"/>. A few rows (a recurrent step's batch) split B's
+    /// columns, so each thread keeps reading its own part of B from its own cache; more rows split C's rows.
+    /// </summary>
+    public static void RunPacked(int maxThreads, bool transA, int m, int n, int k, T alpha, T* a, nint lda,
+        T* packedB, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0 || alpha == T.Zero)
+        {
+            GemmScale.ScaleC(m, n, beta, c, ldc);
+            epilogue.Apply(c, ldc, m, n);
+            return;
+        }
+        int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Max(1, maxThreads));
+        int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
+        bool splitColumns = m <= TKernel.MC && colUnits >= threads;
+        threads = Math.Min(threads, splitColumns ? colUnits : rowUnits);
+        if (threads <= 1)
+        {
+            GemmDriver<T, TKernel>.RunPacked(transA, m, n, 0, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+            return;
+        }
+        Parallelism.Run(threads, part =>
+        {
+            if (splitColumns)
+            {
+                int j0 = Boundary(n, colUnits, part, threads, TKernel.NR), j1 = Boundary(n, colUnits, part + 1, threads, TKernel.NR);
+                if (j1 > j0) GemmDriver<T, TKernel>.RunPacked(transA, m, n, j0, j1, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+                return;
+            }
+            int i0 = Boundary(m, rowUnits, part, threads, TKernel.MR), i1 = Boundary(m, rowUnits, part + 1, threads, TKernel.MR);
+            if (i1 <= i0) return;
+            GemmDriver<T, TKernel>.RunPacked(transA, i1 - i0, n, 0, n, k, alpha, transA ? a + i0 : a + i0 * lda, lda,
+                packedB, beta, c + i0 * ldc, ldc, epilogue.At(i0, 0));
+        });
+    }
+
+    /// <summary>
     /// Multiply-adds per thread from which sharing packed B pays for its hand-overs between threads;
     /// below it the independent grid is cheaper.
     /// </summary>
