@@ -154,6 +154,42 @@ public class ElementwiseKernelTests
     }
 
     [Fact]
+    public void LongBroadcastRowsAreCutAcrossThreadsAndAgree()
+    {
+        // One long row (a tensor times a scalar), a strided one, and two rows for three threads: each
+        // row is cut into pieces, whose offsets must follow the row strides.
+        var g = new Generator(9);
+        var x = Tensor.Randn([1 << 18], g);
+        var wide = Tensor.Randn([2, 1 << 17], g);
+        var bias = Tensor.Randn([1 << 17], g);
+        float[][] Run()
+        {
+            using var strided = x.Slice(0, 1, 1 << 18, 2);
+            using var scaled = x * 3f;
+            using var stridedScaled = strided * -2f;
+            using var added = wide + bias;
+            using var filled = Tensor.Scalar(1.5f).Expand([1 << 18]).Contiguous();
+            using var stridedCopy = strided.Contiguous();
+            using var chosen = Tensor.Where(x.Gt(0), x, Tensor.Scalar(0f));
+            return [scaled.ToArray<float>(), stridedScaled.ToArray<float>(), added.ToArray<float>(), filled.ToArray<float>(), stridedCopy.ToArray<float>(), chosen.ToArray<float>()];
+        }
+        Threading.SetNumThreads(3);
+        float[][] threaded;
+        try { threaded = Run(); }
+        finally { Threading.SetNumThreads(1); }
+        try
+        {
+            var single = Run();
+            for (int i = 0; i < single.Length; i++) Assert.Equal(single[i], threaded[i]);
+            var xs = x.ToArray<float>();
+            Assert.Equal(xs[1] * 3f, threaded[0][1]);
+            Assert.Equal(xs[(1 << 18) - 1] * -2f, threaded[1][^1]);
+            Assert.All(threaded[3], v => Assert.Equal(1.5f, v));
+        }
+        finally { Threading.SetNumThreads(Environment.ProcessorCount); }
+    }
+
+    [Fact]
     public void LargeTensorsTakeTheThreadedPathAndAgree()
     {
         int n = 1 << 20;

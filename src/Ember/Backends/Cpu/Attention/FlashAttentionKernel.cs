@@ -60,28 +60,27 @@ internal static unsafe class FlashAttentionKernel
     }
 
     /// <summary>
-    /// The score tile for queries i0 + [0, rows) and keys j0 + [0, n): s = scale·q·kᵀ + mask, with −∞
-    /// above the causal diagonal. Row r lives at s[r·KeyBlock ..].
+    /// The score tile for queries i0 + [0, rows) and keys j0 + [0, n): s = scale·q·kᵀ + mask. Row r
+    /// lives at s[r·KeyBlock ..]; only its first <see cref="Visible"/> entries count (the rest lie above
+    /// the causal diagonal), and the row work reads no further.
     /// </summary>
     static void ScoreTile<T>(AttentionProblem p, int b, int i0, int rows, int j0, int n, T* q, T* k, T* mask, T* s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* qi = q + p.Q.Row(b, i0), kj = k + p.K.Row(b, j0);
         Gemm.Run(1, false, true, rows, n, p.D, T.CreateChecked(p.Scale), qi, p.Q.RowStride, kj, p.K.RowStride, T.Zero, s, KeyBlock);
+        if (mask is null) return;
         for (int r = 0; r < rows; r++)
         {
             var row = new Span<T>(s + r * KeyBlock, n);
-            int i = i0 + r;
-            if (mask is not null)
-            {
-                T* m = mask + p.MaskBatchOffsets[b] + i * p.MaskStrideL + j0 * p.MaskStrideS;
-                if (p.MaskStrideS == 1) TensorPrimitives.Add(row, new ReadOnlySpan<T>(m, n), row);
-                else for (int jj = 0; jj < n; jj++) row[jj] += m[jj * p.MaskStrideS];
-            }
-            int keep = Math.Clamp(p.KeyEnd(i) - j0, 0, n);
-            if (keep < n) row[keep..].Fill(T.NegativeInfinity);
+            T* m = mask + p.MaskBatchOffsets[b] + (i0 + r) * p.MaskStrideL + j0 * p.MaskStrideS;
+            if (p.MaskStrideS == 1) TensorPrimitives.Add(row, new ReadOnlySpan<T>(m, n), row);
+            else for (int jj = 0; jj < n; jj++) row[jj] += m[jj * p.MaskStrideS];
         }
     }
+
+    /// <summary>How many of keys j0 + [0, n) query i sees: all of them, or those up to the causal diagonal.</summary>
+    static int Visible(AttentionProblem p, int i, int j0, int n) => Math.Clamp(p.KeyEnd(i) - j0, 0, n);
 
     /// <summary>z[jj] = 1/(1−p) where weight (b, i, j0 + jj) survives dropout, else 0.</summary>
     static void DropoutRow<T>(AttentionProblem p, int b, int i, int j0, Span<T> z) where T : unmanaged, IFloatingPointIeee754<T>
@@ -130,15 +129,22 @@ internal static unsafe class FlashAttentionKernel
                 ScoreTile(p, b, i0, rows, j0, n, q, k, mask, s);
                 for (int r = 0; r < rows; r++)
                 {
-                    var row = new Span<T>(s + r * KeyBlock, n);
-                    T m = T.Max(max[r], TensorPrimitives.Max((ReadOnlySpan<T>)row));
+                    var tile = new Span<T>(s + r * KeyBlock, n);
+                    int visible = Visible(p, i0 + r, j0, n);
+                    var row = tile[..visible];
+                    tile[visible..].Clear();   // keys above the diagonal get weight 0 in p·v
+                    T m = visible == 0 ? max[r] : T.Max(max[r], TensorPrimitives.Max((ReadOnlySpan<T>)row));
                     if (T.IsNegativeInfinity(m)) { row.Clear(); continue; } // every key so far is masked
-                    T alpha = T.Exp(max[r] - m);
-                    TensorPrimitives.Subtract(row, m, row);
-                    TensorPrimitives.Exp(row, row);
-                    sum[r] = alpha * sum[r] + TensorPrimitives.Sum((ReadOnlySpan<T>)row);
+                    // exp(row − m) and its sum in one pass; acc and sum so far were scaled to the old max.
+                    T rowSum = SoftmaxKernel.ExpShiftedSum((ReadOnlySpan<T>)row, m, row, store: true);
+                    if (T.IsNegativeInfinity(max[r])) sum[r] = rowSum; // first keys this row sees: acc is still 0
+                    else
+                    {
+                        T alpha = T.Exp(max[r] - m);
+                        sum[r] = alpha * sum[r] + rowSum;
+                        if (alpha != T.One) TensorPrimitives.Multiply(acc.Slice(r * dv, dv), alpha, acc.Slice(r * dv, dv));
+                    }
                     max[r] = m;
-                    if (alpha != T.One) TensorPrimitives.Multiply(acc.Slice(r * dv, dv), alpha, acc.Slice(r * dv, dv));
                     if (p.DropoutP > 0)
                     {
                         var z = scratch.Z[..n];
@@ -242,18 +248,18 @@ internal static unsafe class FlashAttentionKernel
             T.Zero, dp, KeyBlock);
         for (int r = 0; r < rows; r++)
         {
-            int i = i0 + r;
+            int i = i0 + r, visible = Visible(p, i, j0, n);
             var pr = new Span<T>(s + r * KeyBlock, n);
             var dr = new Span<T>(dp + r * KeyBlock, n);
-            TensorPrimitives.Subtract(pr, g.Lse[(long)b * p.L + i], pr);
-            TensorPrimitives.Exp(pr, pr);
+            // Keys above the diagonal have P = 0, and so dS = 0.
+            SoftmaxKernel.ExpShiftedSum((ReadOnlySpan<T>)pr[..visible], g.Lse[(long)b * p.L + i], pr[..visible], store: true);
+            pr[visible..].Clear();
             if (p.DropoutP > 0)
             {
                 DropoutRow(p, b, i, j0, z[..n]);
                 TensorPrimitives.Multiply(dr, z[..n], dr);
             }
-            TensorPrimitives.Subtract(dr, g.Delta[(long)b * p.L + i], dr);
-            TensorPrimitives.Multiply(dr, pr, dr);
+            TensorPrimitives.AddMultiply(dr, -g.Delta[(long)b * p.L + i], pr, dr);
             if (p.DropoutP > 0) TensorPrimitives.Multiply(pr, z[..n], pr);
         }
     }

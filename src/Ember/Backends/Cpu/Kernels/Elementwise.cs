@@ -80,9 +80,8 @@ internal static unsafe class Elementwise
                 return;
             }
             var plan = Plan(Y, A, B);
-            int n = plan.RowLength;
             long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
-            plan.ForEachRow(off =>
+            plan.ForEachRow((off, n) =>
             {
                 T* pa = ap + off[1], pb = bp + off[2];
                 var dst = new Span<T>(yp + off[0], n);
@@ -125,9 +124,8 @@ internal static unsafe class Elementwise
             T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer;
             byte* yp = (byte*)Y.DataPointer;
             var plan = Plan(Y, A, B);
-            int n = plan.RowLength;
             long sa = plan.RowStrides[1], sb = plan.RowStrides[2];
-            plan.ForEachRow(off =>
+            plan.ForEachRow((off, n) =>
             {
                 T* pa = ap + off[1], pb = bp + off[2];
                 byte* py = yp + off[0];
@@ -150,9 +148,8 @@ internal static unsafe class Elementwise
         {
             var plan = Plan(Y, C, A, B);
             byte* cp = (byte*)C.DataPointer; T* ap = (T*)A.DataPointer, bp = (T*)B.DataPointer, yp = (T*)Y.DataPointer;
-            int n = plan.RowLength;
             long sc = plan.RowStrides[1], sa = plan.RowStrides[2], sb = plan.RowStrides[3];
-            plan.ForEachRow(off =>
+            plan.ForEachRow((off, n) =>
             {
                 byte* c = cp + off[1]; T* pa = ap + off[2], pb = bp + off[3], o = yp + off[0];
                 for (int i = 0; i < n; i++) o[i] = c[i * sc] != 0 ? pa[i * sa] : pb[i * sb];

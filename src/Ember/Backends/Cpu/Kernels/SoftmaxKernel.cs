@@ -119,8 +119,8 @@ internal static unsafe class SoftmaxKernel
         TensorPrimitives.MultiplyAdd(gx, -sum, g, gx); // g − exp(y)·Σg
     }
 
-    /// <summary>Σ exp(x − shift), also storing each exp into y when <paramref name="store"/>; vector lanes, then a scalar tail.</summary>
-    static T ExpShiftedSum<T>(ReadOnlySpan<T> x, T shift, Span<T> y, bool store) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Σ exp(x − shift), also storing each exp into y (which may be x) when <paramref name="store"/>.</summary>
+    internal static T ExpShiftedSum<T>(ReadOnlySpan<T> x, T shift, Span<T> y, bool store) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = x.Length;
         if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count) return ExpShiftedSum<V512<T>, Vector512<T>, T>(x, shift, y, store);
@@ -145,6 +145,10 @@ internal static unsafe class SoftmaxKernel
         ref T yr = ref MemoryMarshal.GetReference(y);
         var s = V.Create(shift);
         var acc = V.Zero;
+        // The tail as one last full vector ending at n, computed before the loop overwrites an in-place
+        // row and stored after it; its lanes the loop already summed are masked out.
+        int start = n - w;
+        var tail = V.Exp(V.Subtract(V.Load(ref xr, (nuint)start), s));
         for (; i <= n - w; i += w)
         {
             var e = V.Exp(V.Subtract(V.Load(ref xr, (nuint)i), s));
@@ -153,12 +157,9 @@ internal static unsafe class SoftmaxKernel
         }
         if (i < n)
         {
-            // The tail as one last full vector ending at n; lanes already summed are masked out.
-            int start = n - w;
-            var e = V.Exp(V.Subtract(V.Load(ref xr, (nuint)start), s));
-            if (store) V.Store(e, ref yr, (nuint)start);
+            if (store) V.Store(tail, ref yr, (nuint)start);
             var fresh = V.GreaterThanOrEqual(V.CreateSequence(T.Zero, T.One), V.Create(T.CreateTruncating(i - start)));
-            acc = V.Add(acc, V.ConditionalSelect(fresh, e, V.Zero));
+            acc = V.Add(acc, V.ConditionalSelect(fresh, tail, V.Zero));
         }
         return V.Sum(acc);
     }

@@ -76,10 +76,34 @@ internal readonly struct RowPlan
         for (int d = OuterShape.Length - 1; d >= 0; d--) { index[d] = (int)(row % OuterShape[d]); row /= OuterShape[d]; }
     }
 
-    /// <summary>Calls body with each row's element offsets (one per operand), rows split across threads.</summary>
+    /// <summary>
+    /// Calls body with each row's element offsets (one per operand) and length, rows split across
+    /// threads. With fewer rows than threads (one long row, as a tensor times a scalar makes) each row
+    /// is cut into pieces instead, so the work still spreads.
+    /// </summary>
     public void ForEachRow(RowBody body)
     {
         var plan = this;
+        if (Rows > 0 && Rows < Threading.NumThreads)
+        {
+            int pieces = (int)Math.Max(1, Parallelism.ChunkCount(Rows * RowLength) / Rows);
+            if (pieces > 1)
+            {
+                Parallelism.For(Rows * pieces, RowLength / pieces, (start, end) =>
+                {
+                    Span<long> off = stackalloc long[plan.OuterStrides.Length];
+                    for (long u = start; u < end; u++)
+                    {
+                        long row = u / pieces, piece = u % pieces;
+                        int c0 = (int)(plan.RowLength * piece / pieces), c1 = (int)(plan.RowLength * (piece + 1) / pieces);
+                        plan.RowOffsets(row, off);
+                        for (int k = 0; k < off.Length; k++) off[k] += c0 * plan.RowStrides[k];
+                        body(off, c1 - c0);
+                    }
+                });
+                return;
+            }
+        }
         Parallelism.For(Rows, RowLength, (start, end) =>
         {
             Span<long> off = stackalloc long[plan.OuterStrides.Length];
@@ -88,15 +112,15 @@ internal readonly struct RowPlan
             plan.IndexOfRow(start, idx);
             for (long r = start; r < end; r++)
             {
-                body(off);
+                body(off, plan.RowLength);
                 plan.NextRow(idx, off);
             }
         });
     }
 }
 
-/// <summary>Work on one row of a <see cref="RowPlan"/>, given each operand's element offset.</summary>
-internal delegate void RowBody(ReadOnlySpan<long> offsets);
+/// <summary>Work on one row (or piece of a row) of a <see cref="RowPlan"/>: each operand's element offset and the elements to do.</summary>
+internal delegate void RowBody(ReadOnlySpan<long> offsets, int length);
 
 /// <summary>Copies between layouts: the kernel behind Contiguous, Clone and assignment into views.</summary>
 internal static unsafe class StridedCopy
@@ -108,7 +132,7 @@ internal static unsafe class StridedCopy
         var plan = new RowPlan(dst.shape, dst.strides, srcStrides);
         int size = src.ElementSize;
         byte* s0 = (byte*)src.DataPointer, d0 = (byte*)dst.DataPointer;
-        plan.ForEachRow(off => CopyRow(s0 + off[1] * size, plan.RowStrides[1], d0 + off[0] * size, plan.RowStrides[0], plan.RowLength, size));
+        plan.ForEachRow((off, n) => CopyRow(s0 + off[1] * size, plan.RowStrides[1], d0 + off[0] * size, plan.RowStrides[0], n, size));
     }
 
     static void CopyRow(byte* s, long ss, byte* d, long ds, int n, int size)
