@@ -57,6 +57,35 @@ public sealed class SdpaBehaviourTests
     }
 
     [Fact]
+    public void HeadsSplitFromOneProjectionComeBackMergedWithoutACopy()
+    {
+        // The output is stored in q's order ([N, T, H, D] for heads split out of [N, T, H·D]), so merging
+        // the heads is a view; the upstream gradient, strided the same way, is read in place, and q's
+        // gradient comes back in that order too. Values and gradients equal those of contiguous copies.
+        const int n = 2, t = 19, h = 4, d = 8;
+        var g = new Generator(12);
+        using var packed = Tensor.Randn([n, t, 3 * h * d], g, requiresGrad: true);
+        using var weight = Tensor.Randn([n, t, h * d], g);
+        Tensor[] Heads() => [.. packed.Chunk(3, -1).Select(part => part.Reshape(n, t, h, d).Transpose(1, 2))];
+        (float[] Output, float[] Grad) Run(Tensor[] qkv)
+        {
+            using var o = F.ScaledDotProductAttention(qkv[0], qkv[1], qkv[2], isCausal: true);
+            using var merged = o.Transpose(1, 2);
+            if (!qkv[0].IsContiguous) Assert.True(merged.IsContiguous);
+            using var flat = merged.Reshape(n, t, h * d);
+            using var loss = (flat * weight).Sum();
+            loss.Backward();
+            var grad = packed.Grad!.ToArray<float>();
+            packed.Grad = null;
+            return (flat.ToArray<float>(), grad);
+        }
+        var inPlace = Run(Heads());
+        var copied = Run([.. Heads().Select(x => x.Contiguous())]);
+        Assert.Equal(copied.Output, inPlace.Output);
+        Assert.Equal(copied.Grad, inPlace.Grad);
+    }
+
+    [Fact]
     public void DropoutIsSeededAndUnbiased()
     {
         using var q = R(1, 2, 6, 4);

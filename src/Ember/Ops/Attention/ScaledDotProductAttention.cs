@@ -63,8 +63,8 @@ public partial class Tensor
             (v, vRows) = Materialise(value, batch, dtype);
         }
         using var mask = attnMask is null ? null : AdditiveMask(attnMask, dtype, op);
-        var problem = MakeProblem(mask, batch, L, S, D, Dv, scale ?? 1 / Math.Sqrt(D), isCausal, dropoutP, generator, op, qRows, kRows, vRows);
-        var o = Allocate(outShape, dtype);
+        var (o, oRows) = AllocateInOrderOf(q, outShape, dtype);
+        var problem = MakeProblem(mask, batch, L, S, D, Dv, scale ?? 1 / Math.Sqrt(D), isCausal, dropoutP, generator, op, qRows, kRows, vRows, oRows);
         var lse = Allocate([B, L], dtype);
         FlashAttentionKernel.Forward(problem, q, k, v, o, lse);
         bool maskGrad = attnMask is not null && attnMask.DType.IsFloatingPoint() && GradMode.ShouldRecord(attnMask);
@@ -93,6 +93,27 @@ public partial class Tensor
             return (expanded.Alias(), new RowLayout(BatchOffsets(batch, expanded.strides), expanded.strides[^2]));
         var copy = expanded.ContiguousInDType(dtype);
         return (copy, RowLayout.Contiguous((int)Shapes.Count(batch), rows, width));
+    }
+
+    /// <summary>
+    /// A new tensor of <paramref name="shape"/> ([..., rows, width], like's rank) stored in the order of
+    /// like's dims: heads split as [N, H, T, D] out of a [N, T, H·D] projection give an output stored as
+    /// [N, T, H, D], which merges back into [N, T, H·D] without a copy, as PyTorch's attention does.
+    /// Broadcast (stride-0) dims go outermost; the last dim stays contiguous.
+    /// </summary>
+    static (Tensor Values, RowLayout Rows) AllocateInOrderOf(Tensor like, int[] shape, DType dtype)
+    {
+        int lead = shape.Length - 1;
+        var order = Enumerable.Range(0, lead).OrderByDescending(d => like.strides[d] == 0 || like.shape[d] == 1 ? long.MaxValue : like.strides[d]).ToArray();
+        var batch = shape[..^2];
+        if (order.Select((d, i) => d == i).All(x => x))
+            return (Allocate(shape, dtype), RowLayout.Contiguous((int)Shapes.Count(batch), shape[^2], shape[^1]));
+        var inverse = new int[shape.Length];
+        for (int i = 0; i < lead; i++) inverse[order[i]] = i;
+        inverse[lead] = lead;
+        using var stored = Allocate([.. order.Select(d => shape[d]), shape[^1]], dtype);
+        var view = stored.Permute(inverse);
+        return (view, new RowLayout(BatchOffsets(batch, view.strides), view.strides[^2]));
     }
 
     /// <summary>The element offset of each flattened batch index, walking the batch dims like an odometer.</summary>
@@ -125,7 +146,7 @@ public partial class Tensor
     }
 
     static AttentionProblem MakeProblem(Tensor? mask, int[] batch, int L, int S, int D, int Dv, double scale, bool causal,
-        double dropoutP, Generator? generator, string op, RowLayout qRows, RowLayout kRows, RowLayout vRows)
+        double dropoutP, Generator? generator, string op, RowLayout qRows, RowLayout kRows, RowLayout vRows, RowLayout oRows)
     {
         long[] offsets = [];
         long strideL = 0, strideS = 0;
@@ -148,7 +169,7 @@ public partial class Tensor
         if (dropoutP > 0) { var g = generator ?? Generator.Default; lock (g) seed = g.NextUInt64(); }
         return new AttentionProblem
         {
-            B = (int)Shapes.Count(batch), L = L, S = S, D = D, Dv = Dv, Scale = scale, Causal = causal, Q = qRows, K = kRows, V = vRows,
+            B = (int)Shapes.Count(batch), L = L, S = S, D = D, Dv = Dv, Scale = scale, Causal = causal, Q = qRows, K = kRows, V = vRows, O = oRows,
             Mask = mask?.Alias(), MaskBatchOffsets = offsets, MaskStrideL = strideL, MaskStrideS = strideS,
             DropoutP = dropoutP, DropoutSeed = seed,
         };
@@ -162,13 +183,16 @@ public partial class Tensor
         protected internal override Tensor?[] Backward(Tensor g)
         {
             var qv = q.Value; var kv = k.Value; var vv = v.Value; var ov = o.Value;
-            using var dO = g.ContiguousInDType(ov.DType);
-            var dq = NeedsInputGrad(0) ? Allocate((int[])qv.shape.Clone(), qv.DType) : null;
-            var dk = NeedsInputGrad(1) ? Allocate((int[])kv.shape.Clone(), kv.DType) : null;
-            var dv = NeedsInputGrad(2) ? Allocate((int[])vv.shape.Clone(), vv.DType) : null;
+            // dO is read in place like q, k and v; the gradients are stored in the order of their inputs,
+            // so heads split from one projection get gradients that merge back without a copy.
+            var (dO, dORows) = Materialise(g, batch, ov.DType);
+            using var dOValues = dO;
+            var (dq, dqRows) = NeedsInputGrad(0) ? AllocateInOrderOf(qv, qv.shape, qv.DType) : (null, problem.Q);
+            var (dk, dkRows) = NeedsInputGrad(1) ? AllocateInOrderOf(kv, kv.shape, kv.DType) : (null, problem.K);
+            var (dv, dvRows) = NeedsInputGrad(2) ? AllocateInOrderOf(vv, vv.shape, vv.DType) : (null, problem.V);
             // The mask's gradient has the weights' full shape; the engine sums it down to the mask's own.
             var dMask = NeedsInputGrad(3) ? Zeros([.. batch, problem.L, problem.S], ov.DType) : null;
-            FlashAttentionKernel.Backward(problem, qv, kv, vv, ov, lse.Value, dO, dq, dk, dv, dMask);
+            FlashAttentionKernel.Backward(problem, qv, kv, vv, ov, lse.Value, dO, dq, dk, dv, new GradientLayout(dORows, dqRows, dkRows, dvRows), dMask);
             return dMask is null ? [dq, dk, dv] : [dq, dk, dv, dMask];
         }
 

@@ -3,8 +3,8 @@ namespace Ember.Backends.Cpu;
 /// <summary>
 /// The shapes and settings of one fused attention call, with every batch (× head) flattened into B:
 /// q [B, L, D], k [B, S, D], v [B, S, Dv], each read in place through its <see cref="RowLayout"/>
-/// (heads split out of a packed projection, or broadcast batch dims, are never copied); the output
-/// and the gradients are contiguous. The mask, if any, is an additive tensor in
+/// (heads split out of a packed projection, or broadcast batch dims, are never copied), and the output
+/// is written through its own. The mask, if any, is an additive tensor in
 /// the compute dtype seen through broadcast strides: element (b, i, j) lies at
 /// MaskBatchOffsets[b] + i·MaskStrideL + j·MaskStrideS, so a broadcast mask is never materialised.
 /// </summary>
@@ -20,6 +20,8 @@ internal sealed class AttentionProblem
     public required RowLayout Q { get; init; }
     public required RowLayout K { get; init; }
     public required RowLayout V { get; init; }
+    /// <summary>Where the output's rows go: in the order of q's, so heads split from [N, T, H·D] come back merged.</summary>
+    public required RowLayout O { get; init; }
     public required bool Causal { get; init; }
     public Tensor? Mask { get; init; }
     public long[] MaskBatchOffsets { get; init; } = [];
@@ -46,6 +48,9 @@ internal sealed class AttentionProblem
     /// <summary>The last key row i may attend to plus one: top-left aligned causality keeps j ≤ i.</summary>
     public int KeyEnd(int i) => Causal ? Math.Min(S, i + 1) : S;
 }
+
+/// <summary>Where backward reads dO and writes dq, dk and dv.</summary>
+internal readonly record struct GradientLayout(RowLayout DO, RowLayout DQ, RowLayout DK, RowLayout DV);
 
 /// <summary>
 /// Row i of batch slice b of a [B, rows, width] operand whose last dim is contiguous: at

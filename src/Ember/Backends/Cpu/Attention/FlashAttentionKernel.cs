@@ -25,7 +25,7 @@ internal static unsafe class FlashAttentionKernel
     public const int QueryBlock = 128;
     public const int KeyBlock = 128;
 
-    /// <summary>o [B, L, Dv] and lse [B, L] from q, k, v.</summary>
+    /// <summary>o [B, L, Dv] (rows where p.O says) and lse [B, L] from q, k, v.</summary>
     public static void Forward(AttentionProblem p, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse)
     {
         var kernel = new ForwardKernel { P = p, Q = q, K = k, V = v, O = o, Lse = lse };
@@ -38,13 +38,20 @@ internal static unsafe class FlashAttentionKernel
     /// output that is as large as the weights, made only when a mask asks for a gradient.
     /// </summary>
     public static void Backward(AttentionProblem p, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor dO,
-        Tensor? dq, Tensor? dk, Tensor? dv, Tensor? dMask = null)
+        Tensor? dq, Tensor? dk, Tensor? dv, GradientLayout rows, Tensor? dMask = null)
     {
-        var kernel = new BackwardKernel { P = p, Q = q, K = k, V = v, O = o, Lse = lse, DO = dO, DQ = dq, DK = dk, DV = dv, DMask = dMask };
+        var kernel = new BackwardKernel { P = p, Q = q, K = k, V = v, O = o, Lse = lse, DO = dO, DQ = dq, DK = dk, DV = dv, DMask = dMask, Rows = rows };
         Dispatch.Float(o.DType, ref kernel, "ScaledDotProductAttentionBackward");
     }
 
     static int Blocks(int n, int block) => (n + block - 1) / block;
+
+    /// <summary>Zeroes <paramref name="rows"/> rows of <paramref name="width"/> elements, <paramref name="stride"/> apart.</summary>
+    static void ClearRows<T>(T* first, int rows, int width, nint stride) where T : unmanaged
+    {
+        if (stride == width) { new Span<T>(first, rows * width).Clear(); return; }
+        for (int r = 0; r < rows; r++) new Span<T>(first + r * stride, width).Clear();
+    }
 
     /// <summary>Per-thread scratch: two QueryBlock × KeyBlock tiles, a row of KeyBlock and a free area.</summary>
     sealed class Scratch<T> : IDisposable where T : unmanaged
@@ -160,7 +167,7 @@ internal static unsafe class FlashAttentionKernel
         {
             int i = i0 + r;
             // A row whose keys are all masked has sum 0: 0/0 gives NaN, as softmax over all −∞ does.
-            TensorPrimitives.Divide(acc.Slice(r * dv, dv), sum[r], new Span<T>(o + ((long)b * p.L + i) * dv, dv));
+            TensorPrimitives.Divide(acc.Slice(r * dv, dv), sum[r], new Span<T>(o + p.O.Row(b, i), dv));
             lse[(long)b * p.L + i] = max[r] + T.Log(sum[r]);
         }
     }
@@ -168,6 +175,7 @@ internal static unsafe class FlashAttentionKernel
     struct BackwardKernel : IFloatKernel
     {
         public AttentionProblem P; public Tensor Q, K, V, O, Lse, DO; public Tensor? DQ, DK, DV, DMask;
+        public GradientLayout Rows;
 
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -180,12 +188,16 @@ internal static unsafe class FlashAttentionKernel
 
             // delta_i = dO_i · O_i = Σ_j P_ij·dP_ij, the row term of softmax's backward.
             var delta = new T[(long)p.B * p.L];
+            var rows = Rows;
             Parallelism.For((long)p.B * p.L, p.Dv, (s, e) =>
             {
                 for (long r = s; r < e; r++)
-                    delta[r] = TensorPrimitives.Dot(new ReadOnlySpan<T>(dO + r * p.Dv, p.Dv), new ReadOnlySpan<T>(o + r * p.Dv, p.Dv));
+                {
+                    int b = (int)(r / p.L), i = (int)(r % p.L);
+                    delta[r] = TensorPrimitives.Dot(new ReadOnlySpan<T>(dO + rows.DO.Row(b, i), p.Dv), new ReadOnlySpan<T>(o + p.O.Row(b, i), p.Dv));
+                }
             });
-            var g = new Grads<T> { Q = q, K = k, V = v, Mask = mask, Lse = lse, DO = dO, Delta = delta, DQ = dq, DK = dk, DV = dv, DMask = dMask };
+            var g = new Grads<T> { Q = q, K = k, V = v, Mask = mask, Lse = lse, DO = dO, Delta = delta, DQ = dq, DK = dk, DV = dv, DMask = dMask, Rows = rows };
 
             long cost = (long)KeyBlock * p.L * (p.D + p.Dv) * 3;
             if (dq is not null && dk is not null && dv is not null && p.B >= 4 * Threading.NumThreads)
@@ -234,6 +246,7 @@ internal static unsafe class FlashAttentionKernel
         public T* DK { get; init; }
         public T* DV { get; init; }
         public T* DMask { get; init; }
+        public GradientLayout Rows { get; init; }
     }
 
     /// <summary>
@@ -244,7 +257,7 @@ internal static unsafe class FlashAttentionKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ScoreTile(p, b, i0, rows, j0, n, g.Q, g.K, g.Mask, s);
-        Gemm.Run(1, false, true, rows, n, p.Dv, T.One, g.DO + ((long)b * p.L + i0) * p.Dv, p.Dv, g.V + p.V.Row(b, j0), p.V.RowStride,
+        Gemm.Run(1, false, true, rows, n, p.Dv, T.One, g.DO + g.Rows.DO.Row(b, i0), g.Rows.DO.RowStride, g.V + p.V.Row(b, j0), p.V.RowStride,
             T.Zero, dp, KeyBlock);
         for (int r = 0; r < rows; r++)
         {
@@ -269,10 +282,11 @@ internal static unsafe class FlashAttentionKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = p.D, dvn = p.Dv, n = Math.Min(KeyBlock, p.S - j0);
-        T* dk = g.DK is null ? null : g.DK + ((long)b * p.S + j0) * d;
-        T* dv = g.DV is null ? null : g.DV + ((long)b * p.S + j0) * dvn;
-        if (dk is not null) new Span<T>(dk, n * d).Clear();
-        if (dv is not null) new Span<T>(dv, n * dvn).Clear();
+        T* dk = g.DK is null ? null : g.DK + g.Rows.DK.Row(b, j0);
+        T* dv = g.DV is null ? null : g.DV + g.Rows.DV.Row(b, j0);
+        nint ldk = g.Rows.DK.RowStride, ldv = g.Rows.DV.RowStride;
+        if (dk is not null) ClearRows(dk, n, d, ldk);
+        if (dv is not null) ClearRows(dv, n, dvn, ldv);
         T scale = T.CreateChecked(p.Scale);
         fixed (T* s = scratch.S, dp = scratch.DP)
         {
@@ -282,9 +296,9 @@ internal static unsafe class FlashAttentionKernel
                 int rows = Math.Min(QueryBlock, p.L - i0);
                 GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
                 if (dv is not null)
-                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, T.One, dv, dvn);
+                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + g.Rows.DO.Row(b, i0), g.Rows.DO.RowStride, T.One, dv, ldv);
                 if (dk is not null)
-                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, T.One, dk, d);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, T.One, dk, ldk);
                 if (g.DMask is not null)
                     for (int r = 0; r < rows; r++)
                         new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
@@ -297,7 +311,8 @@ internal static unsafe class FlashAttentionKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = p.D, dvn = p.Dv;
-        T* dq = g.DQ + (long)b * p.L * d;
+        T* dq = g.DQ + g.Rows.DQ.Row(b, 0);
+        nint ldq = g.Rows.DQ.RowStride, ldk = g.Rows.DK.RowStride, ldv = g.Rows.DV.RowStride;
         T scale = T.CreateChecked(p.Scale);
         fixed (T* s = scratch.S, dp = scratch.DP)
         {
@@ -306,22 +321,22 @@ internal static unsafe class FlashAttentionKernel
             for (int j0 = 0; j0 < p.S; j0 += KeyBlock)
             {
                 int n = Math.Min(KeyBlock, p.S - j0);
-                T* dk = g.DK + ((long)b * p.S + j0) * d, dv = g.DV + ((long)b * p.S + j0) * dvn, kj = g.K + p.K.Row(b, j0);
+                T* dk = g.DK + g.Rows.DK.Row(b, j0), dv = g.DV + g.Rows.DV.Row(b, j0), kj = g.K + p.K.Row(b, j0);
                 T dqBeta = j0 == 0 ? T.Zero : T.One, keyBeta = T.Zero;
                 int firstQuery = p.Causal ? j0 / QueryBlock * QueryBlock : 0;
                 if (firstQuery >= p.L)
                 {
                     // No query sees these keys (causal, with more keys than queries).
-                    new Span<T>(dk, n * d).Clear();
-                    new Span<T>(dv, n * dvn).Clear();
+                    ClearRows(dk, n, d, ldk);
+                    ClearRows(dv, n, dvn, ldv);
                 }
                 for (int i0 = firstQuery; i0 < p.L; i0 += QueryBlock, keyBeta = T.One)
                 {
                     int rows = Math.Min(QueryBlock, p.L - i0);
                     GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
-                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + ((long)b * p.L + i0) * dvn, dvn, keyBeta, dv, dvn);
-                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, keyBeta, dk, d);
-                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, p.K.RowStride, dqBeta, dq + (long)i0 * d, d);
+                    Gemm.Run(1, true, false, n, dvn, rows, T.One, s, KeyBlock, g.DO + g.Rows.DO.Row(b, i0), g.Rows.DO.RowStride, keyBeta, dv, ldv);
+                    Gemm.Run(1, true, false, n, d, rows, scale, dp, KeyBlock, g.Q + p.Q.Row(b, i0), p.Q.RowStride, keyBeta, dk, ldk);
+                    Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, kj, p.K.RowStride, dqBeta, dq + i0 * ldq, ldq);
                     if (g.DMask is not null)
                         for (int r = 0; r < rows; r++)
                             new ReadOnlySpan<T>(dp + r * KeyBlock, n).CopyTo(new Span<T>(g.DMask + ((long)b * p.L + i0 + r) * p.S + j0, n));
@@ -335,8 +350,9 @@ internal static unsafe class FlashAttentionKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = p.D, rows = Math.Min(QueryBlock, p.L - i0);
-        T* dq = g.DQ + ((long)b * p.L + i0) * d;
-        new Span<T>(dq, rows * d).Clear();
+        T* dq = g.DQ + g.Rows.DQ.Row(b, i0);
+        nint ldq = g.Rows.DQ.RowStride;
+        ClearRows(dq, rows, d, ldq);
         T scale = T.CreateChecked(p.Scale);
         fixed (T* s = scratch.S, dp = scratch.DP)
         {
@@ -345,7 +361,7 @@ internal static unsafe class FlashAttentionKernel
                 if (p.Causal && j0 > i0 + rows - 1) break;
                 int n = Math.Min(KeyBlock, p.S - j0);
                 GradTile(p, b, i0, rows, j0, n, g, s, dp, scratch.Z);
-                Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, g.K + p.K.Row(b, j0), p.K.RowStride, T.One, dq, d);
+                Gemm.Run(1, false, false, rows, d, n, scale, dp, KeyBlock, g.K + p.K.Row(b, j0), p.K.RowStride, T.One, dq, ldq);
             }
         }
     }
