@@ -89,11 +89,12 @@ public partial class Tensor
     {
         int rows = t.shape[^2], width = t.shape[^1];
         using var expanded = t.Expand([.. batch, rows, width]);
-        if (t.DType == dtype && (expanded.strides[^1] == 1 || width == 1))
-            return (expanded.Alias(), new RowLayout(BatchOffsets(batch, expanded.strides), expanded.strides[^2]));
-        var copy = expanded.ContiguousInDType(dtype);
-        return (copy, RowLayout.Contiguous((int)Shapes.Count(batch), rows, width));
+        var values = t.DType == dtype && (expanded.strides[^1] == 1 || width == 1) ? expanded.Alias() : expanded.ContiguousInDType(dtype);
+        return (values, RowsOf(values, batch));
     }
+
+    /// <summary>Where the rows of a [..batch, rows, width] tensor are, from its strides.</summary>
+    static RowLayout RowsOf(Tensor t, int[] batch) => new(BatchOffsets(batch, t.strides), t.strides[^2]);
 
     /// <summary>
     /// A new tensor of <paramref name="shape"/> ([..., rows, width], like's rank) stored in the order of
@@ -105,15 +106,13 @@ public partial class Tensor
     {
         int lead = shape.Length - 1;
         var order = Enumerable.Range(0, lead).OrderByDescending(d => like.strides[d] == 0 || like.shape[d] == 1 ? long.MaxValue : like.strides[d]).ToArray();
-        var batch = shape[..^2];
-        if (order.Select((d, i) => d == i).All(x => x))
-            return (Allocate(shape, dtype), RowLayout.Contiguous((int)Shapes.Count(batch), shape[^2], shape[^1]));
         var inverse = new int[shape.Length];
         for (int i = 0; i < lead; i++) inverse[order[i]] = i;
         inverse[lead] = lead;
         using var stored = Allocate([.. order.Select(d => shape[d]), shape[^1]], dtype);
+        using var untraced = Onnx.Export.OnnxTrace.Suppress();   // storage, not a step of the model
         var view = stored.Permute(inverse);
-        return (view, new RowLayout(BatchOffsets(batch, view.strides), view.strides[^2]));
+        return (view, RowsOf(view, shape[..^2]));
     }
 
     /// <summary>The element offset of each flattened batch index, walking the batch dims like an odometer.</summary>

@@ -62,11 +62,4 @@ internal sealed class RowLayout(long[] batchOffsets, long rowStride)
     public nint RowStride { get; } = (nint)rowStride;
 
     public long Row(int b, int i) => BatchOffsets[b] + i * (long)RowStride;
-
-    public static RowLayout Contiguous(int batches, int rows, int width)
-    {
-        var offsets = new long[batches];
-        for (int b = 0; b < batches; b++) offsets[b] = (long)b * rows * width;
-        return new RowLayout(offsets, width);
-    }
 }
