@@ -368,14 +368,14 @@ public class GemmFailureTests
         public static int MC => PortableS.MC;
         public static int NC => PortableS.NC;
 
-        public static void Tile(int kc, float* a, nint aRow, nint aDepth, float* b, float* c, nint ldc, float alpha, float beta)
+        public static void Tile(int kc, float* a, nint aRow, nint aDepth, float* b, float* c, nint ldc, float alpha, float beta, float* nextC)
         {
             if (Interlocked.Increment(ref calls) == FailAt) throw new InvalidOperationException("tile failed");
-            PortableS.Tile(kc, a, aRow, aDepth, b, c, ldc, alpha, beta);
+            PortableS.Tile(kc, a, aRow, aDepth, b, c, ldc, alpha, beta, nextC);
         }
 
-        public static void TilePackingB(int kc, float* a, nint aRow, nint aDepth, float* bSource, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta) =>
-            PortableS.TilePackingB(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta);
+        public static void TilePackingB(int kc, float* a, nint aRow, nint aDepth, float* bSource, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta, float* nextC) =>
+            PortableS.TilePackingB(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
     }
 
     [Fact]

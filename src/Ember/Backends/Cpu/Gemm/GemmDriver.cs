@@ -202,13 +202,15 @@ internal static unsafe class GemmDriver<T, TKernel>
     /// <summary>
     /// All MR×NR tiles of one block product, each finished by the epilogue. With unpackedB (row-major,
     /// row stride ldb), each strip of B is packed as it is first used: by its first tile when that tile
-    /// is whole, otherwise by a copy just before.
+    /// is whole, otherwise by a copy just before. Each whole tile's kernel prefetches the C of the tile
+    /// after it; only the block's first tile, and tiles after a partial one, are prefetched here.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MacroTile(in BlockProduct block, T alpha, T beta, in GemmEpilogue<T> epilogue, T* unpackedB, nint ldb)
     {
         bool finish = !epilogue.IsIdentity;
         int mr = TKernel.MR, nr = TKernel.NR, kc = block.Kc;
+        bool prefetched = false;
         for (int jr = 0; jr < block.Nc; jr += nr)
         {
             int cols = Math.Min(nr, block.Nc - jr);
@@ -220,24 +222,34 @@ internal static unsafe class GemmDriver<T, TKernel>
                 int rows = Math.Min(mr, block.Mc - ir);
                 T* aPanel = block.A.At(ir, out nint aRow, out nint aDepth);
                 T* cTile = block.C + ir * block.Ldc + jr;
-                GemmPrefetch.Tile(cTile, block.Ldc, rows, cols);
+                if (!prefetched) GemmPrefetch.Tile(cTile, block.Ldc, rows, cols);
+                T* next = NextWholeTile(block, ir, jr);
+                prefetched = next != null && rows == mr && cols == nr;
                 if (packWithKernel && ir == 0)
                 {
-                    TKernel.TilePackingB(kc, aPanel, aRow, aDepth, unpackedB + jr, ldb, bPanel, cTile, block.Ldc, alpha, beta);
+                    TKernel.TilePackingB(kc, aPanel, aRow, aDepth, unpackedB + jr, ldb, bPanel, cTile, block.Ldc, alpha, beta, next);
                 }
                 else if (rows == mr && cols == nr)
                 {
-                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, cTile, block.Ldc, alpha, beta);
+                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, cTile, block.Ldc, alpha, beta, next);
                 }
                 else
                 {
                     // Partial tile: compute the full padded tile aside, then merge only the valid part.
-                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, block.EdgeTile, nr, T.One, T.Zero);
+                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, block.EdgeTile, nr, T.One, T.Zero, null);
                     MergeEdge(block.EdgeTile, rows, cols, cTile, block.Ldc, alpha, beta);
                 }
                 if (finish) epilogue.At(ir, jr).Apply(cTile, block.Ldc, rows, cols);
             }
         }
+    }
+
+    /// <summary>C of the tile MacroTile visits after (ir, jr) when that tile is whole, else null.</summary>
+    static T* NextWholeTile(in BlockProduct block, int ir, int jr)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        if ((ir += mr) >= block.Mc) { ir = 0; jr += nr; }
+        return ir + mr <= block.Mc && jr + nr <= block.Nc ? block.C + ir * block.Ldc + jr : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -58,12 +58,12 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     public static int NC => (16 << 10) / Unsafe.SizeOf<T>();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta) =>
-        Tile<PackedStrip>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta);
+    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC) =>
+        Tile<PackedStrip>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta) =>
-        Tile<SourceRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta);
+    public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC) =>
+        Tile<SourceRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
 
     /// <summary>Where the kernel reads B: a packed strip, or the rows of B itself, which it then also packs.</summary>
     interface IBRows { static abstract bool FromSource { get; } }
@@ -72,7 +72,7 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
 
     /// <summary>Row p of the B strip is at b + p·bStride; from the source rows, each is also stored at packedB + p·NR.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Tile<TRows>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta)
+    static void Tile<TRows>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
         where TRows : struct, IBRows
     {
         TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
@@ -85,6 +85,14 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         // Packed A streams from L2 (ask for it a dozen steps early); unpacked rows are sequential
         // streams the hardware prefetchers follow on their own.
         bool prefetch = Sse.IsSupported && aRow == 1;
+        // The next tile's C comes in one line request at a time, spread over the whole loop: asked for all
+        // at once, its 2·MR lines (often from memory) would hold the line-fill buffers A and B stream through.
+        // Each row is asked for by its first and its last byte (both lines when it spans two), one request
+        // every `spacing` steps, which reaches all rows within kc steps once kc ≥ 8·MR.
+        byte* nextRow = (byte*)nextC;
+        nint nextStride = ldc * sizeof(T), rowEnd = NR * sizeof(T) - 1;
+        int nextLeft = nextC == null || !Sse.IsSupported ? 0 : 2 * mr;
+        int spacing = kc >= 32 * mr ? 15 : kc >= 16 * mr ? 7 : 3;
 
         for (int p = 0; p < kc; p++)
         {
@@ -120,9 +128,11 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
                 c70 = TOps.MultiplyAddEstimate(ar, b0, c70); c71 = TOps.MultiplyAddEstimate(ar, b1, c71);
             }
             if (prefetch) Sse.Prefetch0(a + 12 * mr);
+            if ((p & spacing) == 0 && nextLeft > 0) nextRow = RequestLine(nextRow, nextStride, rowEnd, nextLeft--);
             a += aDepth;
             b += bStride;
         }
+        while (nextLeft > 0) nextRow = RequestLine(nextRow, nextStride, rowEnd, nextLeft--);
 
         TV va = TOps.Create(alpha), vb = TOps.Create(beta);
         bool read = beta != T.Zero;   // beta == 0: C may hold garbage (even NaN) and is never read
@@ -140,6 +150,17 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
             WriteRow(c + 6 * ldc, w, va, vb, read, c60, c61);
             WriteRow(c + 7 * ldc, w, va, vb, read, c70, c71);
         }
+    }
+
+    /// <summary>
+    /// Prefetches a row's first byte when `left` is even, else its last byte, and then returns the next row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static byte* RequestLine(byte* row, nint stride, nint rowEnd, int left)
+    {
+        int end = left & 1;
+        Sse.Prefetch0(row + end * rowEnd);
+        return row + end * stride;
     }
 
     /// <summary>How many rows ahead the packing kernel prefetches unpacked B.</summary>

@@ -24,14 +24,15 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     /// <summary>
     /// C[MR×NR] = alpha · Σp A(r, p) · b[p·NR + j] + beta · C, where b is a packed strip and A(r, p) is
     /// a[r·aRow + p·aDepth]: a packed panel (aRow = 1, aDepth = MR) or MR rows of A read in place.
-    /// beta == 0 leaves C unread, so it may hold garbage.
+    /// beta == 0 leaves C unread, so it may hold garbage. While it multiplies, the kernel asks for the
+    /// lines of the tile at nextC (row stride ldc too; null for none), the one it will be called for next.
     /// </summary>
-    static abstract void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta);
+    static abstract void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC);
 
     /// <summary>
     /// <see cref="Tile"/> with B read from its unpacked rows (row p of the NR columns at bSource + p·ldb)
     /// while storing them as the packed strip at packedB: the first tile of a strip packs it, hiding the
     /// copy behind its multiply-adds instead of making a separate pass over B.
     /// </summary>
-    static abstract void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta);
+    static abstract void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC);
 }
