@@ -94,44 +94,29 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         int nextLeft = nextC == null || !Sse.IsSupported ? 0 : 2 * mr;
         int spacing = kc >= 32 * mr ? 15 : kc >= 16 * mr ? 7 : 3;
 
-        for (int p = 0; p < kc; p++)
+        // Two steps per iteration halve the loop's own instructions, which compete with the multiply-adds
+        // for issue slots (more so when the core's other hyperthread is busy); one line of packed A,
+        // requested once per iteration, covers both steps' A values.
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
         {
-            TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
-            if (TRows.FromSource)
+            Step<TRows>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
+                ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            Step<TRows>(a + aDepth, aRow, r3, r5, r7, b + bStride, bStride, packedB + 2 * w, ref c00, ref c01, ref c10, ref c11,
+                ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            if (prefetch)
             {
-                // B's rows are a row stride apart: ask for the ones a few steps ahead, and keep the packed copy.
-                if (Sse.IsSupported) { Sse.Prefetch0(b + SourcePrefetchRows * bStride); Sse.Prefetch0(b + SourcePrefetchRows * bStride + w); }
-                TOps.Store(b0, ref *packedB, 0);
-                TOps.Store(b1, ref *packedB, (nuint)w);
-                packedB += 2 * w;
+                Sse.Prefetch0(a + 12 * mr);
+                if (2 * mr * sizeof(T) > CacheLine) Sse.Prefetch0((byte*)(a + 12 * mr) + CacheLine);
             }
-            TV ar = TOps.Create(a[0]);
-            c00 = TOps.MultiplyAddEstimate(ar, b0, c00); c01 = TOps.MultiplyAddEstimate(ar, b1, c01);
-            ar = TOps.Create(a[aRow]);
-            c10 = TOps.MultiplyAddEstimate(ar, b0, c10); c11 = TOps.MultiplyAddEstimate(ar, b1, c11);
-            ar = TOps.Create(a[2 * aRow]);
-            c20 = TOps.MultiplyAddEstimate(ar, b0, c20); c21 = TOps.MultiplyAddEstimate(ar, b1, c21);
-            ar = TOps.Create(a[r3]);
-            c30 = TOps.MultiplyAddEstimate(ar, b0, c30); c31 = TOps.MultiplyAddEstimate(ar, b1, c31);
-            if (mr > 4)
-            {
-                ar = TOps.Create(a[4 * aRow]);
-                c40 = TOps.MultiplyAddEstimate(ar, b0, c40); c41 = TOps.MultiplyAddEstimate(ar, b1, c41);
-                ar = TOps.Create(a[r5]);
-                c50 = TOps.MultiplyAddEstimate(ar, b0, c50); c51 = TOps.MultiplyAddEstimate(ar, b1, c51);
-            }
-            if (mr > 6)
-            {
-                ar = TOps.Create(a[2 * r3]);
-                c60 = TOps.MultiplyAddEstimate(ar, b0, c60); c61 = TOps.MultiplyAddEstimate(ar, b1, c61);
-                ar = TOps.Create(a[r7]);
-                c70 = TOps.MultiplyAddEstimate(ar, b0, c70); c71 = TOps.MultiplyAddEstimate(ar, b1, c71);
-            }
-            if (prefetch) Sse.Prefetch0(a + 12 * mr);
             if ((p & spacing) == 0 && nextLeft > 0) nextRow = RequestLine(nextRow, nextStride, rowEnd, nextLeft--);
-            a += aDepth;
-            b += bStride;
+            a += 2 * aDepth;
+            b += 2 * bStride;
+            if (TRows.FromSource) packedB += 4 * w;
         }
+        if (p < kc)
+            Step<TRows>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
+                ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
         while (nextLeft > 0) nextRow = RequestLine(nextRow, nextStride, rowEnd, nextLeft--);
 
         TV va = TOps.Create(alpha), vb = TOps.Create(beta);
@@ -149,6 +134,51 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         {
             WriteRow(c + 6 * ldc, w, va, vb, read, c60, c61);
             WriteRow(c + 7 * ldc, w, va, vb, read, c70, c71);
+        }
+    }
+
+    const int CacheLine = 64;
+
+    /// <summary>
+    /// One depth step: B's row p (at b; from the source rows, also stored at packedB) times A's column p
+    /// (row r at a + r·aRow), added into the accumulators.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Step<TRows>(T* a, nint aRow, nint r3, nint r5, nint r7, T* b, nint bStride, T* packedB,
+        ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21, ref TV c30, ref TV c31,
+        ref TV c40, ref TV c41, ref TV c50, ref TV c51, ref TV c60, ref TV c61, ref TV c70, ref TV c71)
+        where TRows : struct, IBRows
+    {
+        int w = TOps.Count, mr = MR;
+        TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
+        if (TRows.FromSource)
+        {
+            // B's rows are a row stride apart: ask for the ones a few steps ahead, and keep the packed copy.
+            if (Sse.IsSupported) { Sse.Prefetch0(b + SourcePrefetchRows * bStride); Sse.Prefetch0(b + SourcePrefetchRows * bStride + w); }
+            TOps.Store(b0, ref *packedB, 0);
+            TOps.Store(b1, ref *packedB, (nuint)w);
+        }
+        TV ar = TOps.Create(a[0]);
+        c00 = TOps.MultiplyAddEstimate(ar, b0, c00); c01 = TOps.MultiplyAddEstimate(ar, b1, c01);
+        ar = TOps.Create(a[aRow]);
+        c10 = TOps.MultiplyAddEstimate(ar, b0, c10); c11 = TOps.MultiplyAddEstimate(ar, b1, c11);
+        ar = TOps.Create(a[2 * aRow]);
+        c20 = TOps.MultiplyAddEstimate(ar, b0, c20); c21 = TOps.MultiplyAddEstimate(ar, b1, c21);
+        ar = TOps.Create(a[r3]);
+        c30 = TOps.MultiplyAddEstimate(ar, b0, c30); c31 = TOps.MultiplyAddEstimate(ar, b1, c31);
+        if (mr > 4)
+        {
+            ar = TOps.Create(a[4 * aRow]);
+            c40 = TOps.MultiplyAddEstimate(ar, b0, c40); c41 = TOps.MultiplyAddEstimate(ar, b1, c41);
+            ar = TOps.Create(a[r5]);
+            c50 = TOps.MultiplyAddEstimate(ar, b0, c50); c51 = TOps.MultiplyAddEstimate(ar, b1, c51);
+        }
+        if (mr > 6)
+        {
+            ar = TOps.Create(a[2 * r3]);
+            c60 = TOps.MultiplyAddEstimate(ar, b0, c60); c61 = TOps.MultiplyAddEstimate(ar, b1, c61);
+            ar = TOps.Create(a[r7]);
+            c70 = TOps.MultiplyAddEstimate(ar, b0, c70); c71 = TOps.MultiplyAddEstimate(ar, b1, c71);
         }
     }
 
