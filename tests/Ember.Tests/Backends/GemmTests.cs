@@ -55,8 +55,11 @@ public unsafe class GemmTests
     [Theory, MemberData(nameof(TransposeCombos))]
     public void BlockedAndThreadedSizes_MatchReference(bool transA, bool transB)
     {
-        // Past every cache block (k > KC, m > MC) and big enough to be split over threads.
-        (int M, int N, int K)[] shapes = [(300, 70, 520), (400, 260, 33), (130, 300, 300), (9, 4100, 3), (520, 9, 260)];
+        // Past every cache block (k > KC, m > MC) and big enough to be split over threads; one and two
+        // rows (computed row by row, their columns split over threads, unless op(A) is transposed and
+        // deeper than the row copy takes).
+        (int M, int N, int K)[] shapes = [(300, 70, 520), (400, 260, 33), (130, 300, 300), (9, 4100, 3), (520, 9, 260),
+            (1, 700, 1600), (2, 301, 1100)];
         foreach (var (m, n, k) in shapes)
         {
             Check<float>(new Case(transA, transB, m, n, k, Alpha: 0.75, Beta: 0.5, PadA: 1, PadB: 2, PadC: 3));
@@ -182,8 +185,9 @@ public unsafe class GemmTests
     [Theory, MemberData(nameof(TransposeCombos))]
     public void Epilogue_BiasAndRelu_MatchReference(bool transA, bool transB)
     {
-        // Tiny (direct loops), edge tiles, several depth blocks (k > KC) and threaded grids.
-        foreach (var (m, n, k) in new[] { (3, 4, 5), (13, 37, 19), (67, 45, 300), (150, 170, 90), (9, 600, 40) })
+        // Tiny (direct loops), edge tiles, several depth blocks (k > KC), threaded grids, and two rows
+        // computed row by row with their columns split over threads.
+        foreach (var (m, n, k) in new[] { (3, 4, 5), (13, 37, 19), (67, 45, 300), (150, 170, 90), (9, 600, 40), (2, 600, 900) })
             foreach (var (rowBias, colBias, relu) in new[] { (true, false, true), (false, true, true), (true, true, false), (false, false, true) })
                 foreach (int threads in new[] { 1, 2 })
                 {

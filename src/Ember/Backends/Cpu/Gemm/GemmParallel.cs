@@ -29,14 +29,13 @@ internal static unsafe class GemmParallel<T, TKernel>
             epilogue.Apply(c, ldc, m, n);
             return;
         }
-        if (GemmSmall<T>.Handles(m, n, k))
+        long work = (long)m * n * k;
+        if (GemmSmall<T>.Handles(transA, m, n, k))
         {
-            GemmSmall<T>.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            epilogue.Apply(c, ldc, m, n);
+            RunSmall(maxThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
             return;
         }
 
-        long work = (long)m * n * k;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Max(1, maxThreads));
         (int rowParts, int colParts) = ChooseGrid(threads, m, n);
         if (rowParts * colParts == 1)
@@ -49,6 +48,22 @@ internal static unsafe class GemmParallel<T, TKernel>
             GemmSharedB<T, TKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
         else
             RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+    }
+
+    /// <summary>Products <see cref="GemmSmall{T}"/> computes, their columns shared out when there is enough work.</summary>
+    static void RunSmall(int maxThreads, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
+    {
+        int width = Vector<T>.Count;
+        int units = (n + width - 1) / width;
+        int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Math.Max(1, maxThreads), units));
+        Parallelism.Run(threads, part =>
+        {
+            int j0 = Boundary(n, units, part, threads, width), j1 = Boundary(n, units, part + 1, threads, width);
+            if (j1 <= j0) return;
+            GemmSmall<T>.Run(transA, transB, m, j1 - j0, k, alpha, a, lda, transB ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc);
+            epilogue.At(0, j0).Apply(c + j0, ldc, m, j1 - j0);
+        });
     }
 
     /// <summary>

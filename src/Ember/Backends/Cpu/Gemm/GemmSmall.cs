@@ -4,9 +4,11 @@ using System.Runtime.CompilerServices;
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// Tiny products computed straight from the operands, where packing and tile bookkeeping would cost
-/// more than the arithmetic. Each row of C is accumulated in registers: across rows of B when B is
-/// stored k×n, or as dot products when B is stored n×k (then both operands are contiguous in k).
+/// Products computed straight from the operands: tiny ones, where packing and tile bookkeeping would
+/// cost more than the arithmetic, and those with one or two rows (a batch-1 Linear), where packing B
+/// would copy all of it for a single use and a register tile would compute MR rows for one. Each row
+/// of C is accumulated in registers: across rows of B when B is stored k×n, or as dot products when
+/// B is stored n×k (then both operands are contiguous in k).
 /// </summary>
 internal static unsafe class GemmSmall<T> where T : unmanaged, INumber<T>
 {
@@ -16,17 +18,26 @@ internal static unsafe class GemmSmall<T> where T : unmanaged, INumber<T>
     /// <summary>Bounds the stack copy of one row of op(A).</summary>
     const int MaxDepth = 1024;
 
-    public static bool Handles(int m, int n, int k) => (long)m * n * k <= MaxWork && k <= MaxDepth;
+    /// <summary>Rows of C up to which every product is computed row by row.</summary>
+    public const int MaxRows = 2;
+
+    public static bool Handles(bool transA, int m, int n, int k) =>
+        (m <= MaxRows || (long)m * n * k <= MaxWork) && (!transA || k <= MaxDepth);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     public static void Run(bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
     {
-        T* rowA = stackalloc T[k];   // k ≤ MaxDepth keeps this small
+        // A transposed row is gathered so both paths read it contiguously; k ≤ MaxDepth keeps it small.
+        T* gathered = stackalloc T[transA ? k : 0];
         for (int i = 0; i < m; i++)
         {
-            // Gather row i of op(A) so both paths read it contiguously.
-            for (int p = 0; p < k; p++) rowA[p] = transA ? a[p * lda + i] : a[i * lda + p];
+            T* rowA = a + i * lda;
+            if (transA)
+            {
+                for (int p = 0; p < k; p++) gathered[p] = a[p * lda + i];
+                rowA = gathered;
+            }
 
             T* cRow = c + i * ldc;
             if (transB) DotRow(rowA, k, b, ldb, n, alpha, beta, cRow);
