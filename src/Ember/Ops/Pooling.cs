@@ -98,10 +98,10 @@ public partial class Tensor
         var y = Allocate(outShape, x4.DType);
         bool record = GradMode.ShouldRecord(x4);
         var indices = record || wantIndices ? Allocate((int[])outShape.Clone(), DType.Int64) : null;
-        bool pair = indices is not null && MaxPool2x2Kernel.Applies(w, p);
+        bool pair = MaxPool2x2Kernel.Applies(w, p);
         if (p.Planes > 0)
         {
-            if (pair) MaxPool2x2Kernel.Forward(xc, y, indices!, p);
+            if (pair) MaxPool2x2Kernel.Forward(xc, y, indices, p);
             else MaxPoolKernel.Forward(xc, y, indices, p, w);
         }
         if (Onnx.Export.OnnxTrace.Active is { } onnx) Onnx.Ops.PoolOps.ExportPool(onnx, "MaxPool", x4, y, w, ceilMode, countIncludePad: false);

@@ -108,7 +108,7 @@ public class PoolingKernelTests
 
     /// <summary>
     /// The 2×2 / stride-2 fast path against the general indexed path, bit for bit (values with NaN
-    /// payloads, indices, and the gradient). The general path is reached through ceil mode on an input
+    /// payloads, indices, and the gradient), and its values-only form in inference against its own values. The general path is reached through ceil mode on an input
     /// padded to odd sizes: its extra last row and column are cropped, the rest sees the same windows.
     /// </summary>
     [Theory]
@@ -177,6 +177,12 @@ public class PoolingKernelTests
         yp.Backward(gpt);
 
         var yBits = Bits(y); var ypBits = Bits(yp);
+        using (Autograd.NoGrad())
+        {
+            // Inference: no indices are kept, and the values are the same, bit for bit.
+            using var values = x.MaxPool2d([2]);
+            Assert.Equal(yBits, Bits(values));
+        }
         var ix = idx.ToArray<long>(); var ixp = idxp.ToArray<long>();
         for (int pl = 0; pl < planes; pl++)
             for (int i = 0; i < oh; i++)

@@ -8,7 +8,7 @@ namespace Ember.Backends.Cpu;
 /// <summary>
 /// Max pooling with a 2×2 kernel, stride 2, no padding and dilation 1 (floor mode: an odd last row
 /// or column is dropped), the common CNN case, with argmax indices. Each window is reduced in row-major
-/// order a, b (top row), c, d (bottom row) without branches, with the same rule as
+/// order a, b (top row), c, d (bottom row) without branches, with or without the argmax indices, with the same rule as
 /// <see cref="MaxPoolKernel"/>: a later value wins when it is greater or NaN, so ties go to the first
 /// maximum and the last NaN wins. With AVX2, eight float (four double) windows are reduced at once from
 /// two row loads deinterleaved into even and odd columns. Backward clears each row pair while it is
@@ -20,8 +20,8 @@ internal static unsafe class MaxPool2x2Kernel
     public static bool Applies(PoolWindow w, PoolPlanes p)
         => w is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, DH: 1, DW: 1 } && p.OH == p.H / 2 && p.OW == p.W / 2;
 
-    /// <summary>y = max over each window, indices (Int64, h·W + w in the plane) of the maxima.</summary>
-    public static void Forward(Tensor x, Tensor y, Tensor indices, PoolPlanes p)
+    /// <summary>y = max over each window, and (unless null, as in inference) the indices (Int64, h·W + w in the plane) of the maxima.</summary>
+    public static void Forward(Tensor x, Tensor y, Tensor? indices, PoolPlanes p)
     {
         var k = new Fwd { X = x, Y = y, Indices = indices, P = p };
         Dispatch.Float(x.DType, ref k, "MaxPool2d");
@@ -36,17 +36,17 @@ internal static unsafe class MaxPool2x2Kernel
 
     struct Fwd : IFloatKernel
     {
-        public Tensor X, Y, Indices; public PoolPlanes P;
+        public Tensor X, Y; public Tensor? Indices; public PoolPlanes P;
 
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
             T* x = (T*)X.DataPointer, y = (T*)Y.DataPointer;
-            long* ix = (long*)Indices.DataPointer;
+            long* ix = Indices is null ? null : (long*)Indices.DataPointer;
             var p = P;
             Parallelism.For(p.Planes, p.InPlane + 2 * p.OutPlane, (s, e) =>
             {
                 for (long plane = s; plane < e; plane++)
-                    ForwardPlane(x + plane * p.InPlane, y + plane * p.OutPlane, ix + plane * p.OutPlane, p);
+                    ForwardPlane(x + plane * p.InPlane, y + plane * p.OutPlane, ix == null ? null : ix + plane * p.OutPlane, p);
             });
         }
     }
@@ -58,7 +58,7 @@ internal static unsafe class MaxPool2x2Kernel
         {
             T* r0 = x + (long)(2 * oh) * W, r1 = r0 + W;
             T* yr = y + (long)oh * OW;
-            long* ir = ix + (long)oh * OW;
+            long* ir = ix == null ? null : ix + (long)oh * OW;
             long rowBase = (long)(2 * oh) * W;
             int j = 0;
             if (typeof(T) == typeof(float) && Avx2.IsSupported)
@@ -73,7 +73,7 @@ internal static unsafe class MaxPool2x2Kernel
                 Step(ref m, ref at, r1[2 * j], W);
                 Step(ref m, ref at, r1[2 * j + 1], W + 1);
                 yr[j] = m;
-                ir[j] = rowBase + 2 * j + at;
+                if (ir != null) ir[j] = rowBase + 2 * j + at;
             }
         }
     }
@@ -143,6 +143,7 @@ internal static unsafe class MaxPool2x2Kernel
         Take(ref m, ref k, Vector256.Create(u0.GetLower(), u1.GetLower()), Vector256.Create(W).AsSingle());
         Take(ref m, ref k, Vector256.Create(u0.GetUpper(), u1.GetUpper()), Vector256.Create(W + 1).AsSingle());
         Avx.Store(y + j, m);
+        if (ix == null) return;
         var start = Vector256.Create(rowBase + 2 * j) + Vector256.Create(0L, 2, 4, 6);
         Avx.Store(ix + j, Avx2.ConvertToVector256Int64(k.AsInt32().GetLower()) + start);
         Avx.Store(ix + j + 4, Avx2.ConvertToVector256Int64(k.AsInt32().GetUpper()) + start + Vector256.Create(8L));
@@ -161,7 +162,7 @@ internal static unsafe class MaxPool2x2Kernel
         Take(ref m, ref k, u.GetLower(), Vector128.Create(W).AsSingle());
         Take(ref m, ref k, u.GetUpper(), Vector128.Create(W + 1).AsSingle());
         Sse.Store(y + j, m);
-        Avx.Store(ix + j, Avx2.ConvertToVector256Int64(k.AsInt32()) + Vector256.Create(rowBase + 2 * j) + Vector256.Create(0L, 2, 4, 6));
+        if (ix != null) Avx.Store(ix + j, Avx2.ConvertToVector256Int64(k.AsInt32()) + Vector256.Create(rowBase + 2 * j) + Vector256.Create(0L, 2, 4, 6));
     }
 
     /// <summary>Output columns j … j+3: input columns 2j … 2j+7 of both rows.</summary>
@@ -177,7 +178,7 @@ internal static unsafe class MaxPool2x2Kernel
         Take(ref m, ref k, Avx2.Permute4x64(Avx.UnpackLow(u0, u1), 0b11_01_10_00), Vector256.Create((long)W).AsDouble());
         Take(ref m, ref k, Avx2.Permute4x64(Avx.UnpackHigh(u0, u1), 0b11_01_10_00), Vector256.Create((long)W + 1).AsDouble());
         Avx.Store(y + j, m);
-        Avx.Store(ix + j, k.AsInt64() + Vector256.Create(rowBase + 2 * j) + Vector256.Create(0L, 2, 4, 6));
+        if (ix != null) Avx.Store(ix + j, k.AsInt64() + Vector256.Create(rowBase + 2 * j) + Vector256.Create(0L, 2, 4, 6));
     }
 
     /// <summary>Output columns j, j+1: input columns 2j … 2j+3 of both rows.</summary>
@@ -193,7 +194,7 @@ internal static unsafe class MaxPool2x2Kernel
         Take(ref m, ref k, u.GetLower(), Vector128.Create((long)W).AsDouble());
         Take(ref m, ref k, u.GetUpper(), Vector128.Create((long)W + 1).AsDouble());
         Sse2.Store(y + j, m);
-        Sse2.Store(ix + j, k.AsInt64() + Vector128.Create(rowBase + 2 * j) + Vector128.Create(0L, 2));
+        if (ix != null) Sse2.Store(ix + j, k.AsInt64() + Vector128.Create(rowBase + 2 * j) + Vector128.Create(0L, 2));
     }
 
     /// <summary>Where v is greater than m or NaN: m = v and k = offset (the offset's bits, whatever the lane type).</summary>
@@ -237,7 +238,7 @@ internal static unsafe class MaxPool2x2Kernel
         {
             T* r0 = gx + (long)(2 * oh) * W;
             T* gr = g + (long)oh * OW;
-            long* ir = ix + (long)oh * OW;
+            long* ir = ix == null ? null : ix + (long)oh * OW;
             long rowBase = (long)(2 * oh) * W;
             // Clear the row pair while it is in cache, then drop each gradient at its index (always inside
             // the pair): no per-cell comparisons, which would be coin-flip branches on real data.
