@@ -108,8 +108,9 @@ public class PoolingKernelTests
 
     /// <summary>
     /// The 2×2 / stride-2 fast path against the general indexed path, bit for bit (values with NaN
-    /// payloads, indices, and the gradient), and its values-only form in inference against its own values. The general path is reached through ceil mode on an input
-    /// padded to odd sizes: its extra last row and column are cropped, the rest sees the same windows.
+    /// payloads, indices, and the gradient), and its values-only form in inference against its own
+    /// values. The general path is reached through ceil mode on an input padded to odd sizes: its extra
+    /// last row and column are cropped, the rest sees the same windows.
     /// </summary>
     [Theory]
     [MemberData(nameof(PairGeometries))]

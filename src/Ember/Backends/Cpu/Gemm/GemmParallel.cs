@@ -29,14 +29,14 @@ internal static unsafe class GemmParallel<T, TKernel>
             epilogue.Apply(c, ldc, m, n);
             return;
         }
-        long work = (long)m * n * k;
         if (GemmSmall<T>.Handles(transA, m, n, k))
         {
             RunSmall(maxThreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
             return;
         }
 
-        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Max(1, maxThreads));
+        long work = (long)m * n * k;
+        int threads = ThreadsFor(work, maxThreads);
         (int rowParts, int colParts) = ChooseGrid(threads, m, n);
         if (rowParts * colParts == 1)
         {
@@ -50,20 +50,35 @@ internal static unsafe class GemmParallel<T, TKernel>
             RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
+    /// <summary>Up to maxThreads threads, one per MinWorkPerThread multiply-adds.</summary>
+    static int ThreadsFor(long work, int maxThreads) => (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Max(1, maxThreads));
+
     /// <summary>Products <see cref="GemmSmall{T}"/> computes, their columns shared out when there is enough work.</summary>
     static void RunSmall(int maxThreads, bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
     {
-        int width = Vector<T>.Count;
-        int units = (n + width - 1) / width;
-        int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Math.Max(1, maxThreads), units));
-        Parallelism.Run(threads, part =>
-        {
-            int j0 = Boundary(n, units, part, threads, width), j1 = Boundary(n, units, part + 1, threads, width);
-            if (j1 <= j0) return;
-            GemmSmall<T>.Run(transA, transB, m, j1 - j0, k, alpha, a, lda, transB ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc);
-            epilogue.At(0, j0).Apply(c + j0, ldc, m, j1 - j0);
-        });
+        int units = (n + Vector<T>.Count - 1) / Vector<T>.Count;
+        int threads = Math.Min(ThreadsFor((long)m * n * k, maxThreads), units);
+        if (threads <= 1) SmallColumns(0, n, transA, transB, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        else RunSmallSplit(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+    }
+
+    /// <summary><see cref="RunSmall"/> on several threads, apart so a single-threaded call (a batch-1 Linear) allocates no closure.</summary>
+    static void RunSmallSplit(int threads, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
+    {
+        int width = Vector<T>.Count, units = (n + width - 1) / width;
+        Parallelism.Run(threads, part => SmallColumns(Boundary(n, units, part, threads, width), Boundary(n, units, part + 1, threads, width),
+            transA, transB, m, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue));
+    }
+
+    /// <summary>Columns [j0, j1) of a <see cref="GemmSmall{T}"/> product.</summary>
+    static void SmallColumns(int j0, int j1, bool transA, bool transB, int m, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, in GemmEpilogue<T> epilogue)
+    {
+        if (j1 <= j0) return;
+        GemmSmall<T>.Run(transA, transB, m, j1 - j0, k, alpha, a, lda, transB ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc);
+        epilogue.At(0, j0).Apply(c + j0, ldc, m, j1 - j0);
     }
 
     /// <summary>
@@ -81,15 +96,19 @@ internal static unsafe class GemmParallel<T, TKernel>
             epilogue.Apply(c, ldc, m, n);
             return;
         }
-        int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Max(1, maxThreads));
+        int threads = ThreadsFor((long)m * n * k, maxThreads);
         int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
         bool splitColumns = m <= TKernel.MC && colUnits >= threads;
         threads = Math.Min(threads, splitColumns ? colUnits : rowUnits);
-        if (threads <= 1)
-        {
-            GemmDriver<T, TKernel>.RunPacked(transA, m, n, 0, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
-            return;
-        }
+        if (threads <= 1) GemmDriver<T, TKernel>.RunPacked(transA, m, n, 0, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+        else RunPackedSplit(threads, splitColumns, transA, m, n, k, alpha, a, lda, packedB, beta, c, ldc, epilogue);
+    }
+
+    /// <summary><see cref="RunPacked"/> on several threads, apart so a single-threaded call (a recurrent layer's every step) allocates no closure.</summary>
+    static void RunPackedSplit(int threads, bool splitColumns, bool transA, int m, int n, int k, T alpha, T* a, nint lda,
+        T* packedB, T beta, T* c, nint ldc, GemmEpilogue<T> epilogue)
+    {
+        int rowUnits = (m + TKernel.MR - 1) / TKernel.MR, colUnits = (n + TKernel.NR - 1) / TKernel.NR;
         Parallelism.Run(threads, part =>
         {
             if (splitColumns)

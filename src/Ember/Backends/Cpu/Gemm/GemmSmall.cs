@@ -19,7 +19,7 @@ internal static unsafe class GemmSmall<T> where T : unmanaged, INumber<T>
     const int MaxDepth = 1024;
 
     /// <summary>Rows of C up to which every product is computed row by row.</summary>
-    public const int MaxRows = 2;
+    const int MaxRows = 2;
 
     public static bool Handles(bool transA, int m, int n, int k) =>
         (m <= MaxRows || (long)m * n * k <= MaxWork) && (!transA || k <= MaxDepth);
