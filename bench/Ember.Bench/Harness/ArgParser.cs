@@ -7,7 +7,7 @@ public static class ArgParser
 {
     public const string Usage = """
         usage: Ember.Bench [--workload <name[,name..]|all>] [--threads <n[,n..]>] [--iters N] [--warmup N]
-                           [--case <name[,name..]>] [--sample-ms MS] [--block N] [--settle-ms MS]
+                           [--case <name[,name..]>] [--sample-ms MS] [--block N] [--block-ms MS] [--settle-ms MS]
                            [--json FILE] [--list]
           --workload   workloads to run (default all); see --list
           --threads    intra-op threads for both frameworks, e.g. 1 or 1,2 (default 1)
@@ -16,6 +16,7 @@ public static class ArgParser
           --case       only these cases, e.g. 1e5 or 128x784x512
           --sample-ms  target length of one sample; short steps are batched to fill it (default 2)
           --block      samples per side before switching to the other side (default 5)
+          --block-ms   fewer samples per block when a block would last longer than this (default 50)
           --settle-ms  idle pause before switching sides, so the other side's spinning workers sleep (default 10)
           --json       also append the JSON lines to FILE
           --list       list workloads and their cases, then exit
@@ -48,6 +49,7 @@ public static class ArgParser
                     "--warmup" => o with { Warmup = NonNegative(value, name) },
                     "--sample-ms" => o with { SampleMs = double.Parse(value, CultureInfo.InvariantCulture) },
                     "--block" => o with { Block = Positive(value, name) },
+                    "--block-ms" => o with { BlockMs = double.Parse(value, CultureInfo.InvariantCulture) },
                     "--settle-ms" => o with { SettleMs = NonNegative(value, name) },
                     "--json" => o with { JsonPath = value },
                     "--peak-memory" => o with { PeakMemory = value },

@@ -32,6 +32,13 @@ public sealed record BenchOptions
     public int Block { get; init; } = 5;
 
     /// <summary>
+    /// Longest time one block should take: steps longer than BlockMs / Block get fewer samples per
+    /// block (at least one), so long steps still alternate often enough for the machine's load,
+    /// which drifts over seconds, to hit both sides alike.
+    /// </summary>
+    public double BlockMs { get; init; } = 50;
+
+    /// <summary>
     /// Idle pause before switching sides. Worker threads of both runtimes spin for a while after a
     /// parallel region (libgomp for milliseconds), and would otherwise steal a core from the other side.
     /// </summary>

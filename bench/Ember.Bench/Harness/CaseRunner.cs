@@ -102,7 +102,8 @@ public sealed class CaseRunner(BenchOptions options)
             {
                 if (s != last) Thread.Sleep(options.SettleMs);
                 last = s;
-                int n = Math.Min(options.Block, options.Iters - s.Sampler.Samples.Count);
+                int block = (int)Math.Clamp(options.BlockMs / Math.Max(s.Sampler.SampleMsEstimate, 1e-6), 1, options.Block);
+                int n = Math.Min(block, options.Iters - s.Sampler.Samples.Count);
                 try { s.Sampler.Take(n); }
                 catch (Exception e) { s.Failed = $"{s.Sampler.Label} failed: {Describe(e)}"; }
             }

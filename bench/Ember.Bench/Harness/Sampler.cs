@@ -15,6 +15,9 @@ public sealed class Sampler(ISide side, string label)
 
     public int StepsPerSample { get; private set; } = 1;
 
+    /// <summary>How long one sample was estimated to take at calibration.</summary>
+    public double SampleMsEstimate { get; private set; }
+
     public IReadOnlyList<double> Samples => msPerStep;
 
     /// <summary>
@@ -46,6 +49,7 @@ public sealed class Sampler(ISide side, string label)
             perStep = TimeSteps(batch) / batch;
         }
         StepsPerSample = Math.Max(1, (int)Math.Ceiling(sampleMs / Math.Max(perStep, 1e-6)));
+        SampleMsEstimate = perStep * StepsPerSample;
     }
 
     /// <summary>Takes <paramref name="count"/> timed samples.</summary>
