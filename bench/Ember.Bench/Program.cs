@@ -37,7 +37,7 @@ if (options.List)
 
 string peerInfo = TorchSharpPeer.LoadError ?? TorchSharpPeer.Version;
 Console.WriteLine($"Ember.Bench: .NET {Environment.Version}, peer: {peerInfo}");
-Console.WriteLine($"iters {options.Iters}, warm-up ≥ {options.Warmup} steps and until JIT is quiet for {options.WarmupJitQuietMs} ms, sample ≥ {options.SampleMs} ms, block {options.Block}; {MachineLoad.Describe()}");
+Console.WriteLine($"iters {options.Iters}, warm-up ≥ {options.Warmup} steps and until JIT is quiet for {options.WarmupJitQuietMs} ms, sample ≥ {options.SampleMs} ms, block {options.Block} samples up to {options.BlockMs} ms; {MachineLoad.Describe()}");
 Console.WriteLine();
 
 var table = new ResultTable(Console.Out);
