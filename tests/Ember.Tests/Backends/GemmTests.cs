@@ -380,6 +380,9 @@ public class GemmFailureTests
 
         public static void TilePackingB(int kc, float* a, nint aRow, nint aDepth, float* bSource, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta, float* nextC) =>
             PortableS.TilePackingB(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
+
+        public static void EdgeTile(int rows, int kc, float* a, nint aRow, nint aDepth, float* b, float* c, nint ldc) =>
+            Tile(kc, a, aRow, aDepth, b, c, ldc, 1f, 0f, null);
     }
 
     [Fact]

@@ -237,7 +237,7 @@ internal static unsafe class GemmDriver<T, TKernel>
                 else
                 {
                     // Partial tile: compute the full padded tile aside, then merge only the valid part.
-                    TKernel.Tile(kc, aPanel, aRow, aDepth, bPanel, block.EdgeTile, nr, T.One, T.Zero, null);
+                    TKernel.EdgeTile(rows, kc, aPanel, aRow, aDepth, bPanel, block.EdgeTile, nr);
                     MergeEdge(block.EdgeTile, rows, cols, cTile, block.Ldc, alpha, beta);
                 }
                 if (finish) epilogue.At(ir, jr).Apply(cTile, block.Ldc, rows, cols);

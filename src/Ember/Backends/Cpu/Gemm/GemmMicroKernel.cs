@@ -16,12 +16,12 @@ internal interface IGemmTiling
 }
 
 /// <summary>
-/// AVX-512: 8 rows × 2 zmm = 16 accumulators (of 32 registers); 16 independent FMA chains cover both
-/// FMA ports through their 4-cycle latency.
+/// AVX-512: 12 rows × 2 zmm = 24 accumulators (of 32 registers). A depth step is 2 loads of B and 24
+/// multiply-adds, so the loop's own instructions are spread over more of them than with 8 rows.
 /// </summary>
 internal readonly struct Avx512Tiling : IGemmTiling
 {
-    public static int Rows => 8;
+    public static int Rows => 12;
     public static int ABlockBytes => 384 << 10;   // of a 2 MiB L2
 }
 
@@ -60,15 +60,36 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC)
     {
-        if (aRow == 1 && aDepth == MR) Tile<PackedStrip, PackedPanel>(kc, a, 1, MR, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
-        else Tile<PackedStrip, RowsInPlace>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
+        if (aRow == 1 && aDepth == MR) Tile<PackedStrip, PackedPanel, AllRows>(kc, a, 1, MR, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
+        else Tile<PackedStrip, RowsInPlace, AllRows>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows (or a few more) of <see cref="Tile"/> with alpha 1 and
+    /// beta 0, for a last panel of fewer than MR rows: with 12-row tiles, a panel of up to 4 or 8 rows
+    /// runs a 4- or 8-row instantiation instead of multiplying rows of padding.
+    /// </summary>
+    public static void EdgeTile(int rows, int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc)
+    {
+        bool packed = aRow == 1 && aDepth == MR;
+        if (MR > 8 && rows <= 4)
+        {
+            if (packed) Tile<PackedStrip, PackedPanel, FourRows>(kc, a, 1, MR, b, NR, null, c, ldc, T.One, T.Zero, null);
+            else Tile<PackedStrip, RowsInPlace, FourRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
+        }
+        else if (MR > 8 && rows <= 8)
+        {
+            if (packed) Tile<PackedStrip, PackedPanel, EightRows>(kc, a, 1, MR, b, NR, null, c, ldc, T.One, T.Zero, null);
+            else Tile<PackedStrip, RowsInPlace, EightRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
+        }
+        else Tile(kc, a, aRow, aDepth, b, c, ldc, T.One, T.Zero, null);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
     {
-        if (aRow == 1 && aDepth == MR) Tile<SourceRows, PackedPanel>(kc, a, 1, MR, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
-        else Tile<SourceRows, RowsInPlace>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
+        if (aRow == 1 && aDepth == MR) Tile<SourceRows, PackedPanel, AllRows>(kc, a, 1, MR, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
+        else Tile<SourceRows, RowsInPlace, AllRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
     }
 
     /// <summary>Where the kernel reads B: a packed strip, or the rows of B itself, which it then also packs.</summary>
@@ -84,16 +105,24 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     readonly struct PackedPanel : IAPanel { public static bool Packed => true; }
     readonly struct RowsInPlace : IAPanel { public static bool Packed => false; }
 
+    /// <summary>How many rows of the tile an instantiation computes: all MR, or only the first 4 or 8.</summary>
+    interface IRowCount { static abstract int Rows { get; } }
+    readonly struct AllRows : IRowCount { public static int Rows => MR; }
+    readonly struct EightRows : IRowCount { public static int Rows => 8; }
+    readonly struct FourRows : IRowCount { public static int Rows => 4; }
+
     /// <summary>Row p of the B strip is at b + p·bStride; from the source rows, each is also stored at packedB + p·NR.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Tile<TRows, TA>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
-        where TRows : struct, IBRows where TA : struct, IAPanel
+    static void Tile<TRows, TA, TCount>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
+        where TRows : struct, IBRows where TA : struct, IAPanel where TCount : struct, IRowCount
     {
         TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
         TV c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
         TV c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
         TV c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
-        int w = TOps.Count, mr = MR;
+        TV c80 = TOps.Zero, c81 = TOps.Zero, c90 = TOps.Zero, c91 = TOps.Zero;
+        TV ca0 = TOps.Zero, ca1 = TOps.Zero, cb0 = TOps.Zero, cb1 = TOps.Zero;
+        int w = TOps.Count, mr = MR, rows = TCount.Rows;
         if (TA.Packed) { aRow = 1; aDepth = mr; }
         if (!TRows.FromSource) bStride = NR;
         // Row r of the tile is at a + r·aRow; the odd multiples are kept so every address is one base + index.
@@ -127,10 +156,12 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
             T* aEnd = a + run * 2 * aDepth;
             do
             {
-                Step<TRows, TA>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
-                    ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
-                Step<TRows, TA>(a + aDepth, aRow, r3, r5, r7, b + bStride, bStride, packedB + 2 * w, ref c00, ref c01, ref c10, ref c11,
-                    ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+                Step<TRows, TA, TCount>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
+                    ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71,
+                    ref c80, ref c81, ref c90, ref c91, ref ca0, ref ca1, ref cb0, ref cb1);
+                Step<TRows, TA, TCount>(a + aDepth, aRow, r3, r5, r7, b + bStride, bStride, packedB + 2 * w, ref c00, ref c01, ref c10, ref c11,
+                    ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71,
+                    ref c80, ref c81, ref c90, ref c91, ref ca0, ref ca1, ref cb0, ref cb1);
                 if (prefetchA)
                 {
                     Sse.Prefetch0(a + 12 * mr);
@@ -143,8 +174,9 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
             while (a != aEnd);
         }
         if ((kc & 1) != 0)
-            Step<TRows, TA>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
-                ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            Step<TRows, TA, TCount>(a, aRow, r3, r5, r7, b, bStride, packedB, ref c00, ref c01, ref c10, ref c11,
+                ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71,
+                ref c80, ref c81, ref c90, ref c91, ref ca0, ref ca1, ref cb0, ref cb1);
         while (nextLeft > 0) nextRow = RequestLine(nextRow, nextStride, rowEnd, nextLeft--);
 
         TV va = TOps.Create(alpha), vb = TOps.Create(beta);
@@ -153,15 +185,22 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         WriteRow(c + ldc, w, va, vb, read, c10, c11);
         WriteRow(c + 2 * ldc, w, va, vb, read, c20, c21);
         WriteRow(c + 3 * ldc, w, va, vb, read, c30, c31);
-        if (mr > 4)
+        if (rows > 4)
         {
             WriteRow(c + 4 * ldc, w, va, vb, read, c40, c41);
             WriteRow(c + 5 * ldc, w, va, vb, read, c50, c51);
         }
-        if (mr > 6)
+        if (rows > 6)
         {
             WriteRow(c + 6 * ldc, w, va, vb, read, c60, c61);
             WriteRow(c + 7 * ldc, w, va, vb, read, c70, c71);
+        }
+        if (rows > 8)
+        {
+            WriteRow(c + 8 * ldc, w, va, vb, read, c80, c81);
+            WriteRow(c + 9 * ldc, w, va, vb, read, c90, c91);
+            WriteRow(c + 10 * ldc, w, va, vb, read, ca0, ca1);
+            WriteRow(c + 11 * ldc, w, va, vb, read, cb0, cb1);
         }
     }
 
@@ -172,12 +211,13 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     /// (row r at a + r·aRow), added into the accumulators.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Step<TRows, TA>(T* a, nint aRow, nint r3, nint r5, nint r7, T* b, nint bStride, T* packedB,
+    static void Step<TRows, TA, TCount>(T* a, nint aRow, nint r3, nint r5, nint r7, T* b, nint bStride, T* packedB,
         ref TV c00, ref TV c01, ref TV c10, ref TV c11, ref TV c20, ref TV c21, ref TV c30, ref TV c31,
-        ref TV c40, ref TV c41, ref TV c50, ref TV c51, ref TV c60, ref TV c61, ref TV c70, ref TV c71)
-        where TRows : struct, IBRows where TA : struct, IAPanel
+        ref TV c40, ref TV c41, ref TV c50, ref TV c51, ref TV c60, ref TV c61, ref TV c70, ref TV c71,
+        ref TV c80, ref TV c81, ref TV c90, ref TV c91, ref TV ca0, ref TV ca1, ref TV cb0, ref TV cb1)
+        where TRows : struct, IBRows where TA : struct, IAPanel where TCount : struct, IRowCount
     {
-        int w = TOps.Count, mr = MR;
+        int w = TOps.Count, rows = TCount.Rows;
         TV b0 = TOps.Load(ref *b, 0), b1 = TOps.Load(ref *b, (nuint)w);
         if (TRows.FromSource)
         {
@@ -190,15 +230,22 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         Row<TA>(a, aRow, b0, b1, ref c10, ref c11);
         Row<TA>(a, 2 * aRow, b0, b1, ref c20, ref c21);
         Row<TA>(a, r3, b0, b1, ref c30, ref c31);
-        if (mr > 4)
+        if (rows > 4)
         {
             Row<TA>(a, 4 * aRow, b0, b1, ref c40, ref c41);
             Row<TA>(a, r5, b0, b1, ref c50, ref c51);
         }
-        if (mr > 6)
+        if (rows > 6)
         {
             Row<TA>(a, 2 * r3, b0, b1, ref c60, ref c61);
             Row<TA>(a, r7, b0, b1, ref c70, ref c71);
+        }
+        if (rows > 8)
+        {
+            Row<TA>(a, 8 * aRow, b0, b1, ref c80, ref c81);
+            Row<TA>(a, 9 * aRow, b0, b1, ref c90, ref c91);
+            Row<TA>(a, 2 * r5, b0, b1, ref ca0, ref ca1);
+            Row<TA>(a, 11 * aRow, b0, b1, ref cb0, ref cb1);
         }
     }
 

@@ -30,6 +30,12 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     static abstract void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC);
 
     /// <summary>
+    /// The first <paramref name="rows"/> (&lt; MR) rows of <see cref="Tile"/> with alpha 1 and beta 0, into
+    /// an MR×NR scratch tile at c; the rows after them may be left unwritten or hold partial sums.
+    /// </summary>
+    static abstract void EdgeTile(int rows, int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc);
+
+    /// <summary>
     /// <see cref="Tile"/> with B read from its unpacked rows (row p of the NR columns at bSource + p·ldb)
     /// while storing them as the packed strip at packedB: the first tile of a strip packs it, hiding the
     /// copy behind its multiply-adds instead of making a separate pass over B.
