@@ -48,15 +48,8 @@ internal static unsafe class GemmTranspose
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Transpose8x8(float* src, nint ld, float* dst, nint dstStride)
     {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ld), r5 = Avx.LoadVector256(src + 5 * ld);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ld), r7 = Avx.LoadVector256(src + 7 * ld);
-
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        UnpackFourRows(src, ld, out var t0, out var t1, out var t2, out var t3);
+        UnpackFourRows(src + 4 * ld, ld, out var t4, out var t5, out var t6, out var t7);
 
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
         Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
@@ -77,39 +70,57 @@ internal static unsafe class GemmTranspose
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Transpose4x8(float* src, nint ld, float* dst, nint dstStride)
     {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
-
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        UnpackFourRows(src, ld, out var t0, out var t1, out var t2, out var t3);
 
         // Column q of the four rows is the low half of u(q) for q < 4 and the high half of u(q − 4).
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
         Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
 
-        Sse.Store(dst, u0.GetLower());
-        Sse.Store(dst + dstStride, u1.GetLower());
-        Sse.Store(dst + 2 * dstStride, u2.GetLower());
-        Sse.Store(dst + 3 * dstStride, u3.GetLower());
-        Sse.Store(dst + 4 * dstStride, u0.GetUpper());
-        Sse.Store(dst + 5 * dstStride, u1.GetUpper());
-        Sse.Store(dst + 6 * dstStride, u2.GetUpper());
-        Sse.Store(dst + 7 * dstStride, u3.GetUpper());
+        StoreColumns(dst, dstStride, 0, u0);
+        StoreColumns(dst, dstStride, 1, u1);
+        StoreColumns(dst, dstStride, 2, u2);
+        StoreColumns(dst, dstStride, 3, u3);
+    }
+
+    /// <summary>Columns q and q + 4 of four rows, held in the two halves of u, stored as rows q and q + 4 of dst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreColumns(float* dst, nint dstStride, int q, Vector256<float> u)
+    {
+        Sse.Store(dst + q * dstStride, u.GetLower());
+        Sse.Store(dst + (q + 4) * dstStride, u.GetUpper());
     }
 
     /// <summary>Rows src[r·ld .. +4] for r &lt; 4 become rows dst[q·dstStride .. +4].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Transpose4x4(double* src, nint ld, double* dst, nint dstStride)
     {
-        Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
-        Vector256<double> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
-
-        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        UnpackFourRows(src, ld, out var t0, out var t1, out var t2, out var t3);
 
         Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
         Avx.Store(dst + dstStride, Avx.Permute2x128(t1, t3, 0x20));
         Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(t0, t2, 0x31));
         Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(t1, t3, 0x31));
+    }
+
+    /// <summary>
+    /// The first stage of every transpose here: four rows (src + r·ld) loaded and interleaved in pairs,
+    /// t0/t1 the low/high unpack of rows 0 and 1, t2/t3 of rows 2 and 3.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void UnpackFourRows<T>(T* src, nint ld, out Vector256<T> t0, out Vector256<T> t1, out Vector256<T> t2, out Vector256<T> t3)
+        where T : unmanaged
+    {
+        Vector256<T> r0 = Vector256.Load(src), r1 = Vector256.Load(src + ld);
+        Vector256<T> r2 = Vector256.Load(src + 2 * ld), r3 = Vector256.Load(src + 3 * ld);
+        t0 = Unpack(r0, r1, high: false); t1 = Unpack(r0, r1, high: true);
+        t2 = Unpack(r2, r3, high: false); t3 = Unpack(r2, r3, high: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<T> Unpack<T>(Vector256<T> a, Vector256<T> b, bool high) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return (high ? Avx.UnpackHigh(a.AsSingle(), b.AsSingle()) : Avx.UnpackLow(a.AsSingle(), b.AsSingle())).As<float, T>();
+        return (high ? Avx.UnpackHigh(a.AsDouble(), b.AsDouble()) : Avx.UnpackLow(a.AsDouble(), b.AsDouble())).As<double, T>();
     }
 }
