@@ -58,38 +58,33 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
     public static int NC => (16 << 10) / Unsafe.SizeOf<T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC)
-    {
-        if (aRow == 1 && aDepth == MR) Tile<PackedStrip, PackedPanel, AllRows>(kc, a, 1, MR, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
-        else Tile<PackedStrip, RowsInPlace, AllRows>(kc, a, aRow, aDepth, b, TOps.Count * 2, null, c, ldc, alpha, beta, nextC);
-    }
+    public static void Tile(int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc, T alpha, T beta, T* nextC) =>
+        Tile<PackedStrip, AllRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, alpha, beta, nextC);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC) =>
+        Tile<SourceRows, AllRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
 
     /// <summary>
     /// The first <paramref name="rows"/> rows (or a few more) of <see cref="Tile"/> with alpha 1 and
     /// beta 0, for a last panel of fewer than MR rows: with 12-row tiles, a panel of up to 4 or 8 rows
     /// runs a 4- or 8-row instantiation instead of multiplying rows of padding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EdgeTile(int rows, int kc, T* a, nint aRow, nint aDepth, T* b, T* c, nint ldc)
     {
-        bool packed = aRow == 1 && aDepth == MR;
-        if (MR > 8 && rows <= 4)
-        {
-            if (packed) Tile<PackedStrip, PackedPanel, FourRows>(kc, a, 1, MR, b, NR, null, c, ldc, T.One, T.Zero, null);
-            else Tile<PackedStrip, RowsInPlace, FourRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
-        }
-        else if (MR > 8 && rows <= 8)
-        {
-            if (packed) Tile<PackedStrip, PackedPanel, EightRows>(kc, a, 1, MR, b, NR, null, c, ldc, T.One, T.Zero, null);
-            else Tile<PackedStrip, RowsInPlace, EightRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
-        }
-        else Tile(kc, a, aRow, aDepth, b, c, ldc, T.One, T.Zero, null);
+        if (MR > 8 && rows <= 4) Tile<PackedStrip, FourRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
+        else if (MR > 8 && rows <= 8) Tile<PackedStrip, EightRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
+        else Tile<PackedStrip, AllRows>(kc, a, aRow, aDepth, b, NR, null, c, ldc, T.One, T.Zero, null);
     }
 
+    /// <summary>The instantiation for A's layout: a packed panel (row stride 1, depth stride MR) or rows in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TilePackingB(int kc, T* a, nint aRow, nint aDepth, T* bSource, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
+    static void Tile<TRows, TCount>(int kc, T* a, nint aRow, nint aDepth, T* b, nint bStride, T* packedB, T* c, nint ldc, T alpha, T beta, T* nextC)
+        where TRows : struct, IBRows where TCount : struct, IRowCount
     {
-        if (aRow == 1 && aDepth == MR) Tile<SourceRows, PackedPanel, AllRows>(kc, a, 1, MR, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
-        else Tile<SourceRows, RowsInPlace, AllRows>(kc, a, aRow, aDepth, bSource, ldb, packedB, c, ldc, alpha, beta, nextC);
+        if (aRow == 1 && aDepth == MR) Tile<TRows, PackedPanel, TCount>(kc, a, aRow, aDepth, b, bStride, packedB, c, ldc, alpha, beta, nextC);
+        else Tile<TRows, RowsInPlace, TCount>(kc, a, aRow, aDepth, b, bStride, packedB, c, ldc, alpha, beta, nextC);
     }
 
     /// <summary>Where the kernel reads B: a packed strip, or the rows of B itself, which it then also packs.</summary>
@@ -123,6 +118,7 @@ internal readonly unsafe struct GemmMicroKernel<T, TV, TOps, TTiling> : IGemmKer
         TV c80 = TOps.Zero, c81 = TOps.Zero, c90 = TOps.Zero, c91 = TOps.Zero;
         TV ca0 = TOps.Zero, ca1 = TOps.Zero, cb0 = TOps.Zero, cb1 = TOps.Zero;
         int w = TOps.Count, mr = MR, rows = TCount.Rows;
+        // The strides a packed panel and strip always have, restated so the JIT treats them as constants.
         if (TA.Packed) { aRow = 1; aDepth = mr; }
         if (!TRows.FromSource) bStride = NR;
         // Row r of the tile is at a + r·aRow; the odd multiples are kept so every address is one base + index.

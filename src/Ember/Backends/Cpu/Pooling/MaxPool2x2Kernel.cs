@@ -7,9 +7,9 @@ namespace Ember.Backends.Cpu;
 
 /// <summary>
 /// Max pooling with a 2×2 kernel, stride 2, no padding and dilation 1 (floor mode: an odd last row
-/// or column is dropped), the common CNN case, with argmax indices. Each window is reduced in row-major
-/// order a, b (top row), c, d (bottom row) without branches, with or without the argmax indices, with the same rule as
-/// <see cref="MaxPoolKernel"/>: a later value wins when it is greater or NaN, so ties go to the first
+/// or column is dropped), the common CNN case, with argmax indices for training or without them for
+/// inference. Each window is reduced in row-major order a, b (top row), c, d (bottom row) without
+/// branches, with the same rule as <see cref="MaxPoolKernel"/>: a later value wins when it is greater or NaN, so ties go to the first
 /// maximum and the last NaN wins. With AVX2, eight float (four double) windows are reduced at once from
 /// two row loads deinterleaved into even and odd columns. Backward clears each row pair while it is
 /// in cache and scatters the gradients into it (a window's index always lies in its row pair).
@@ -238,7 +238,7 @@ internal static unsafe class MaxPool2x2Kernel
         {
             T* r0 = gx + (long)(2 * oh) * W;
             T* gr = g + (long)oh * OW;
-            long* ir = ix == null ? null : ix + (long)oh * OW;
+            long* ir = ix + (long)oh * OW;
             long rowBase = (long)(2 * oh) * W;
             // Clear the row pair while it is in cache, then drop each gradient at its index (always inside
             // the pair): no per-cell comparisons, which would be coin-flip branches on real data.
