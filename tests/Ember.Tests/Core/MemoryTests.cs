@@ -29,6 +29,46 @@ public class MemoryTests
     }
 
     [Fact]
+    public void ClassBytesInvertsSizeClass()
+    {
+        for (long n = 1; n < 1L << 34; n = n * 5 / 4 + 1)
+        {
+            var (cls, bytes) = MemoryPool.SizeClass(n);
+            Assert.Equal(bytes, MemoryPool.ClassBytes(cls));
+        }
+    }
+
+    [Fact]
+    public unsafe void LargeBuffersStartOnHugePageBoundaries()
+    {
+        if (OperatingSystem.IsLinux()) Assert.True(HugePages.Available, "madvise should be found in the C library on Linux");
+        foreach (nuint bytes in new nuint[] { HugePages.Size - 64, HugePages.Size, 3 * HugePages.Size + 4096 + 12 })
+        {
+            byte* p = (byte*)HugePages.Allocate(bytes, 64);
+            Assert.True(p != null);
+            Assert.Equal(0u, (nuint)p % (HugePages.Applies(bytes) ? HugePages.Size : 64));
+            // Every byte is usable: write a pattern over the whole buffer and read it back.
+            for (nuint i = 0; i < bytes; i += 4093) p[i] = (byte)(i * 7);
+            p[bytes - 1] = 0xA5;
+            for (nuint i = 0; i < bytes; i += 4093) Assert.Equal((byte)(i * 7), p[i]);
+            Assert.Equal(0xA5, p[bytes - 1]);
+            HugePages.Free(p, bytes);
+        }
+    }
+
+    [Fact]
+    public void LargeTensorsComputeOnHugePages()
+    {
+        // 1024×1024 floats (4 MiB) take the huge-page path, in the pool, the GEMM workspace and Trim.
+        var g = new Generator(3);
+        using var a = Tensor.Randn([1024, 1024], g);
+        using var eye = Tensor.Eye(1024);
+        using (var product = a.MatMul(eye))
+            Assert.Equal(a.ToArray<float>(), product.ToArray<float>());
+        MemoryPool.Trim();
+    }
+
+    [Fact]
     public void DisposedTensorsReturnTheirBuffersAtOnce()
     {
         var before = MemoryPool.LiveBytes;

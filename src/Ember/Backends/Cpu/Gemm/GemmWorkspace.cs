@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// Per-thread, 64-byte aligned scratch for the packed A and B panels. It only grows, so steady-state
+/// Per-thread, 64-byte aligned scratch for the packed A and B panels (on huge pages from 2 MiB). It only grows, so steady-state
 /// GEMM calls allocate nothing; the memory is freed when the owning thread (and so this object) dies.
 /// </summary>
 internal sealed unsafe class GemmWorkspace
@@ -25,17 +23,17 @@ internal sealed unsafe class GemmWorkspace
     static byte* Ensure(ref byte* buffer, ref nuint size, nuint bytes)
     {
         if (bytes <= size) return buffer;
-        NativeMemory.AlignedFree(buffer);
+        HugePages.Free(buffer, size);
         buffer = null;
         size = 0;
-        buffer = (byte*)NativeMemory.AlignedAlloc(bytes, Alignment);
+        buffer = (byte*)HugePages.Allocate(bytes, Alignment);
         size = bytes;
         return buffer;
     }
 
     ~GemmWorkspace()
     {
-        NativeMemory.AlignedFree(packedA);
-        NativeMemory.AlignedFree(packedB);
+        HugePages.Free(packedA, sizeA);
+        HugePages.Free(packedB, sizeB);
     }
 }
