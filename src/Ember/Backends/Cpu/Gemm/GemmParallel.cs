@@ -44,7 +44,8 @@ internal static unsafe class GemmParallel<T, TKernel>
             return;
         }
 
-        if (work / threads >= SharedBMinWorkPerThread && m >= threads * SharedBMinRows)
+        long perThread = work / threads;
+        if (m >= threads * SharedBMinRows && perThread >= (n <= NarrowColumns ? SharedBMinWorkPerThread : WideSharedBMinWorkPerThread))
             GemmSharedB<T, TKernel>.Run(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
         else
             RunGrid(rowParts, colParts, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
@@ -129,6 +130,22 @@ internal static unsafe class GemmParallel<T, TKernel>
     /// below it the independent grid is cheaper.
     /// </summary>
     const long SharedBMinWorkPerThread = 16L << 20;
+
+    /// <summary>
+    /// The same for products wider than <see cref="NarrowColumns"/>. Their packed B takes a depth block
+    /// or more for each pass over C, and every block begins with all threads packing it together, so the
+    /// independent grid wins up to larger products. Alternated call by call with calls back to back on
+    /// two threads, the grid against shared blocks: 384³ 1.16×, 512³ 1.08–1.12×, 1024×128×1000 1.05×,
+    /// 1024×512×128 1.06× faster; 640³ 1.02–1.06×, 768³ 0.99–1.05×, 1024³ 0.995×, 2048×256×256 1.00×.
+    /// </summary>
+    const long WideSharedBMinWorkPerThread = 80L << 20;
+
+    /// <summary>
+    /// Columns up to which a product counts as narrow: B is small and packed in one go, and sharing it
+    /// costs little while the queue of row blocks evens out two cores of unequal speed. The grid ran
+    /// 5408×288×64 0.88× and 10816×288×64 0.81–0.96× as fast as shared blocks.
+    /// </summary>
+    const int NarrowColumns = 64;
 
     /// <summary>
     /// Rows of C each thread must get for row blocks to be worth queueing. Flatter products split their
