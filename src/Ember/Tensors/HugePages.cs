@@ -37,14 +37,14 @@ internal static unsafe class HugePages
     public static bool Applies(nuint bytes) => bytes >= Size;
 
     /// <summary>
-    /// bytes of memory aligned to at least <paramref name="alignment"/>; null when out of memory. Buffers
-    /// <see cref="Applies"/> to start on a 2 MiB boundary and ask for huge pages.
+    /// bytes of memory aligned to at least <paramref name="alignment"/> (OutOfMemoryException when there
+    /// is none). Buffers <see cref="Applies"/> to start on a 2 MiB boundary and ask for huge pages.
     /// </summary>
     public static void* Allocate(nuint bytes, nuint alignment)
     {
         if (!Applies(bytes)) return NativeMemory.AlignedAlloc(bytes, alignment);
         void* p = NativeMemory.AlignedAlloc(bytes, Math.Max(alignment, Size));
-        if (p != null && Enabled && Madvise != null) Madvise(p, bytes, AdviseHuge);
+        if (Enabled && Madvise != null) Madvise(p, bytes, AdviseHuge);
         return p;
     }
 

@@ -1,8 +1,9 @@
 namespace Ember.Backends.Cpu;
 
 /// <summary>
-/// Per-thread, 64-byte aligned scratch for the packed A and B panels (on huge pages from 2 MiB). It only grows, so steady-state
-/// GEMM calls allocate nothing; the memory is freed when the owning thread (and so this object) dies.
+/// Per-thread, 64-byte aligned scratch for the packed A and B panels (on huge pages from 2 MiB). It only
+/// grows, so steady-state GEMM calls allocate nothing; the memory is freed when the owning thread (and so
+/// this object) dies.
 /// </summary>
 internal sealed unsafe class GemmWorkspace
 {
