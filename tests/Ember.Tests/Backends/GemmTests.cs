@@ -16,7 +16,8 @@ namespace Ember.Tests;
 /// </summary>
 public unsafe class GemmTests
 {
-    static readonly int[] EdgeSizes = [0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 65, 100, 129];
+    // 16, 20, 44 and 100 leave last 12-row strips of 4 or 8 rows, which are packed by vector transposes.
+    static readonly int[] EdgeSizes = [0, 1, 2, 3, 7, 15, 16, 17, 20, 31, 33, 44, 63, 65, 100, 129];
     static readonly int[] Depths = [0, 1, 17, 64, 129];
 
     public static TheoryData<bool, bool> TransposeCombos => new() { { false, false }, { false, true }, { true, false }, { true, true } };

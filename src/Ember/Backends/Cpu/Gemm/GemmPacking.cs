@@ -74,7 +74,15 @@ internal static unsafe class GemmPacking
             int count = Math.Min(width, total - x0);
             T* s = src + x0 * ld;
             T* d = dst + (nint)x0 * kc;
-            int p = count == width && GemmTranspose.Supports<T>(width) ? GemmTranspose.Transpose(s, ld, kc, width, d) : 0;
+            // A last partial strip of 4 or 8 rows (a batch of 64 or 128 in 12-row strips) is transposed
+            // by vectors too; only its padding columns are written one by one.
+            int p = 0;
+            if (GemmTranspose.Supports<T>(width, count))
+            {
+                p = GemmTranspose.Transpose(s, ld, kc, count, width, d);
+                if (count < width)
+                    for (int q = 0; q < p; q++) new Span<T>(d + q * width + count, width - count).Clear();
+            }
             if (p < kc) TransposeScalar(s + p, ld, kc - p, count, width, d + p * width);
         }
     }

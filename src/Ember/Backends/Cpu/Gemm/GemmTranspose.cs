@@ -10,25 +10,29 @@ namespace Ember.Backends.Cpu;
 /// </summary>
 internal static unsafe class GemmTranspose
 {
-    /// <summary>Whether <see cref="Transpose"/> has a vector path for this element type and strip width.</summary>
-    public static bool Supports<T>(int width) where T : unmanaged =>
-        Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && width % 4 == 0;
+    /// <summary>
+    /// Whether <see cref="Transpose"/> has a vector path for this element type, strip width and number
+    /// of source rows (the strip's, or fewer in a last partial strip).
+    /// </summary>
+    public static bool Supports<T>(int width, int rows) where T : unmanaged =>
+        Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && width % 4 == 0 && rows % 4 == 0;
 
     /// <summary>
-    /// dst[p·width + x] = src[x·ld + p] for x &lt; width and the leading whole blocks of p &lt; depth.
-    /// Returns how many p it covered; the caller finishes the rest. Requires <see cref="Supports"/>.
-    /// Walks 8 (or 4) rows at a time along k, so every source row is read sequentially.
+    /// dst[p·width + x] = src[x·ld + p] for x &lt; rows (≤ width) and the leading whole blocks of p &lt; depth;
+    /// columns x ≥ rows of dst are left to the caller. Returns how many p it covered; the caller finishes
+    /// the rest. Requires <see cref="Supports"/>. Walks 8 (or 4) rows at a time along k, so every source
+    /// row is read sequentially.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Transpose<T>(T* src, nint ld, int depth, int width, T* dst) where T : unmanaged
+    public static int Transpose<T>(T* src, nint ld, int depth, int rows, int width, T* dst) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
             int done = depth & ~7, x = 0;
-            for (; x + 8 <= width; x += 8)
+            for (; x + 8 <= rows; x += 8)
                 for (int p = 0; p < done; p += 8)
                     Transpose8x8((float*)src + x * ld + p, ld, (float*)dst + p * width + x, width);
-            if (x < width)   // the last 4 rows of a 12-row strip (or a 4-row one)
+            if (x < rows)   // the last 4 rows of a 12-row strip (or a 4-row one)
                 for (int p = 0; p < done; p += 8)
                     Transpose4x8((float*)src + x * ld + p, ld, (float*)dst + p * width + x, width);
             return done;
@@ -36,7 +40,7 @@ internal static unsafe class GemmTranspose
         if (typeof(T) == typeof(double))
         {
             int done = depth & ~3;
-            for (int x = 0; x < width; x += 4)
+            for (int x = 0; x < rows; x += 4)
                 for (int p = 0; p < done; p += 4)
                     Transpose4x4((double*)src + x * ld + p, ld, (double*)dst + p * width + x, width);
             return done;
